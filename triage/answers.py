@@ -1,0 +1,237 @@
+"""Answers files: read, validate strictly against the questionnaire, explain errors in one line.
+
+An answers file is YAML or JSON::
+
+    schema_version: 1
+    answers: {age: 42, chest_pain: no, pain_now: 6, ...}   # question id -> answer
+    patient: {name: "...", date_of_birth: 1980-04-02}       # optional
+    respondent: patient | someone_else                      # who answered (optional)
+    nurse: {name: "..."}                                    # optional, nurse mode
+    notes: {question_id or "general": "free text"}          # optional
+    override: {level: urgent, reason: "..."}                # optional, nurse override
+
+Answers are validated strictly: "9" is not 9, 1 is not yes. Every applicable required question
+must be answered, so a missing red-flag answer is never taken for "no".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+
+from .conditions import evaluate
+from .errors import AnswersError
+from .loader import Ruleset
+from .rules_model import Level, Question, QuestionType
+from .yamlio import describe_yaml_error, load_yaml
+
+SCHEMA_VERSION = 1
+MAX_FILE_BYTES = 1_000_000
+MAX_TEXT = 2000
+MAX_DEPTH = 20
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Patient(_Strict):
+    name: Annotated[str, Field(max_length=200)] | None = None
+    date_of_birth: Annotated[date | None, Field(strict=False)] = None
+
+    @field_validator("date_of_birth")
+    @classmethod
+    def _not_in_future(cls, value: date | None) -> date | None:
+        if value is not None and value > date.today():
+            raise ValueError("date of birth is in the future")
+        return value
+
+
+class Nurse(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class Override(_Strict):
+    """A nurse's change of the disposition. Lowering it needs a written reason (checked in assess)."""
+
+    level: Annotated[Level, Field(strict=False)]
+    reason: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+
+
+class AnswersFile(_Strict):
+    """The validated content of an answers file (``answers`` is a per-questionnaire model)."""
+
+    schema_version: Literal[1] = SCHEMA_VERSION
+    ruleset_version: str | None = None
+    respondent: Literal["patient", "someone_else"] = "patient"
+    patient: Patient | None = None
+    nurse: Nurse | None = None
+    answers: dict[str, Any]
+    notes: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = Field(default_factory=dict)
+    override: Override | None = None
+
+
+def answer_type(question: Question):
+    """The strict Python type an answer to ``question`` must have."""
+    kind = question.type
+    if kind in (QuestionType.yes_no_unsure, QuestionType.single):
+        return Literal[question.codes]  # type: ignore[valid-type]
+    if kind is QuestionType.multi:
+        return Annotated[list[Literal[question.codes]], Field(max_length=len(question.codes))]  # type: ignore[valid-type]
+    if kind is QuestionType.text:
+        return Annotated[str, Field(max_length=MAX_TEXT)]
+    low, high = question.bounds  # type: ignore[misc]
+    return Annotated[int, Field(ge=low, le=high)]
+
+
+@lru_cache(maxsize=8)
+def answers_model(ruleset: Ruleset) -> type[BaseModel]:
+    """A strict pydantic model with one optional field per question."""
+    fields = {q.id: (answer_type(q) | None, None) for q in ruleset.questions}
+    return create_model(  # type: ignore[call-overload]
+        "Answers",
+        __config__=ConfigDict(extra="forbid", frozen=True, strict=True),
+        **fields,
+    )
+
+
+def answers_file_schema(ruleset: Ruleset) -> dict:
+    """The JSON Schema of an answers file for this questionnaire."""
+    model = create_model("AnswersFile", __base__=AnswersFile, answers=(answers_model(ruleset), ...))
+    schema = model.model_json_schema()
+    schema["$id"] = f"urn:neck-triage:answers:{ruleset.version}"
+    schema["title"] = "Neck triage answers file"
+    return schema
+
+
+def applicable(question: Question, answers: dict[str, Any]) -> bool:
+    """Whether ``question`` is asked, given the answers so far."""
+    return evaluate(question.ask_when, answers)
+
+
+def missing_required(ruleset: Ruleset, answers: dict[str, Any]) -> list[str]:
+    """Required questions that apply to these answers but were not answered, in asking order."""
+    return [q.id for q in ruleset.questions if q.required and q.id not in answers and applicable(q, answers)]
+
+
+def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> AnswersFile:
+    """Validate a parsed document; raises ``AnswersError`` with one line naming the field."""
+    if not isinstance(document, dict):
+        raise AnswersError(f"{source}: expected a mapping with an 'answers' key, got {_kind(document)}")
+    try:
+        parsed = AnswersFile.model_validate(document)
+        answers = answers_model(ruleset).model_validate(parsed.answers)
+    except ValidationError as error:
+        raise AnswersError(f"{source}: {_describe(error)}") from None
+    given = answers.model_dump(exclude_none=True)
+    _check_notes(ruleset, parsed, source)
+    missing = missing_required(ruleset, given)
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise AnswersError(f"{source}: answers: required questions not answered: {shown}")
+    return parsed.model_copy(update={"answers": given})
+
+
+def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
+    for key in parsed.notes:
+        if key != "general" and key not in ruleset.question_by_id:
+            raise AnswersError(f"{source}: notes.{key}: not a question id (or 'general')")
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    loc = [str(part) for part in first["loc"]]
+    if error.title == "Answers":  # the per-questionnaire model validates the 'answers' mapping
+        loc = ["answers", *loc]
+    path = ".".join(loc) or "file"
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "unknown question id" if path.startswith("answers.") else "unknown field"
+    value = first.get("input")
+    shown = f" (got {value!r})" if value is not None and not isinstance(value, (dict, list)) and len(repr(value)) < 60 else ""
+    return f"{path}: {message}{shown}"
+
+
+def _kind(value) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+def read_document(path: Path):
+    """Read a YAML or JSON answers file into plain data; raises ``AnswersError`` on any problem."""
+    name = str(path)
+    data = _read_bytes(path)
+    if not data.strip():
+        raise AnswersError(f"{name}: the file is empty")
+    if b"\0" in data:
+        raise AnswersError(f"{name}: this is a binary file, not YAML or JSON")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise AnswersError(f"{name}: not UTF-8 text (byte {error.start})") from None
+    document = _parse_text(name, text, is_json=path.suffix.lower() == ".json")
+    if _depth(document) > MAX_DEPTH:
+        raise AnswersError(f"{name}: nested too deeply (more than {MAX_DEPTH} levels)")
+    return document
+
+
+def _read_bytes(path: Path) -> bytes:
+    name = str(path)
+    try:
+        if path.is_dir():
+            raise AnswersError(f"{name}: is a directory, not an answers file")
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise AnswersError(f"{name}: no such file") from None
+    except PermissionError:
+        raise AnswersError(f"{name}: permission denied") from None
+    except OSError as error:
+        raise AnswersError(f"{name}: cannot read ({error.strerror})") from None
+    if len(data) > MAX_FILE_BYTES:
+        raise AnswersError(f"{name}: too large (more than {MAX_FILE_BYTES // 1000} kB)")
+    return data
+
+
+def _parse_text(name: str, text: str, is_json: bool):
+    try:
+        if is_json:
+            return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        return load_yaml(text)
+    except json.JSONDecodeError as error:
+        raise AnswersError(f"{name}: invalid JSON: line {error.lineno}, column {error.colno}: {error.msg}") from None
+    except yaml.YAMLError as error:
+        raise AnswersError(f"{name}: invalid YAML: {describe_yaml_error(error)}") from None
+    except RecursionError:
+        raise AnswersError(f"{name}: nested too deeply") from None
+    except ValueError as error:  # duplicate JSON keys
+        raise AnswersError(f"{name}: invalid JSON: {error}") from None
+
+
+def _no_duplicate_keys(pairs):
+    result = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _depth(value, level: int = 0) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level + 1)
+    return level
+
+
+def load_answers_file(ruleset: Ruleset, path: Path) -> AnswersFile:
+    """Read and validate an answers file."""
+    return parse_answers(ruleset, read_document(path), source=str(path))

@@ -1,0 +1,74 @@
+"""Command line: parse options, call ``app``, turn errors into one line and a fixed exit code.
+
+Exit codes: 0 success, 1 internal error (fail safe: contact a provider), 2 invalid input or usage,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from pathlib import Path
+
+from . import __version__, app
+from .errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, TriageError, UserError
+
+FAILSAFE = (
+    "The triage program could not finish, so it cannot give you advice. "
+    "Please contact a healthcare provider. If you feel very unwell or your symptoms are severe, "
+    "call emergency services (911 / 112 / 999)."
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, exit 2 (argparse also prints usage)
+        self.print_usage(sys.stderr)
+        raise SystemExit(_fail(f"{self.prog}: error: {message}", EXIT_USAGE))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="triage", description="Neck-pain triage questionnaire. Not a diagnosis.")
+    parser.add_argument("--version", action="version", version=f"triage {__version__}")
+    parser.add_argument("--rules", type=Path, metavar="DIR", help="use the rule files in DIR")
+    parser.add_argument("--traceback", action="store_true", help="show a traceback on internal errors")
+    parser.add_argument("--nurse", action="store_true", help="nurse mode: third-person wording, notes, override")
+    parser.add_argument("--plain", action="store_true", help="numbered questions read line by line (screen readers, pipes)")
+    parser.add_argument("--no-color", action="store_true", help="no colours (also when NO_COLOR is set)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    questions = commands.add_parser("questions", help="print the questionnaire as data")
+    questions.add_argument("--format", choices=("text", "json", "fhir"), default="text")
+
+    assess = commands.add_parser("assess", help="assess an answers file (YAML or JSON)")
+    assess.add_argument("answers", type=Path, metavar="ANSWERS", help="answers file (.yaml, .yml or .json)")
+    assess.add_argument("--format", choices=("text", "json"), default="text")
+
+    rules = commands.add_parser("rules", help="work with the rule files")
+    rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True, parser_class=_Parser)
+    rules_commands.add_parser("check", help="load and check every rule file; exit 0 only if clean")
+
+    commands.add_parser("schema", help="print the JSON Schema of an answers file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return app.run(args)
+    except UserError as error:
+        return _fail(f"triage: error: {error}", error.exit_code)
+    except TriageError as error:
+        if args.traceback:
+            traceback.print_exc()
+        return _fail(f"triage: error: {error}\n{FAILSAFE}", error.exit_code)
+    except KeyboardInterrupt:
+        return _fail("\ntriage: interrupted. Nothing was assessed.", EXIT_INTERRUPTED)
+    except Exception:  # a bug: show it, and fail safe
+        traceback.print_exc()
+        return _fail(f"triage: internal error.\n{FAILSAFE}", EXIT_INTERNAL)
+
+
+def _fail(message: str, code: int) -> int:
+    print(message, file=sys.stderr)
+    return code

@@ -1,0 +1,88 @@
+"""Conditions over answers: walk them, evaluate them in Python, compile them for durable-rules.
+
+The Python evaluator is the reference semantics (and the test oracle for the engine): a test on a
+question that has no answer is false; ``is``/``in`` compare exactly; ``has`` looks inside a
+multiple-choice answer; ``gte``/``gt``/``lte``/``lt`` compare integers.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Iterator, Mapping
+
+from .rules_model import AllOf, AnyOf, Condition, Test
+
+_COMPARE = {"gte": operator.ge, "gt": operator.gt, "lte": operator.le, "lt": operator.lt}
+
+
+def iter_tests(condition: Condition | None) -> Iterator[Test]:
+    """Every leaf test in ``condition``, depth first."""
+    if condition is None:
+        return
+    if isinstance(condition, Test):
+        yield condition
+        return
+    for child in _children(condition):
+        yield from iter_tests(child)
+
+
+def _children(condition: AllOf | AnyOf):
+    return condition.all if isinstance(condition, AllOf) else condition.any
+
+
+def evaluate(condition: Condition | None, answers: Mapping[str, object]) -> bool:
+    """True when ``answers`` meet ``condition``; a missing condition always holds."""
+    if condition is None:
+        return True
+    if isinstance(condition, AllOf):
+        return all(evaluate(c, answers) for c in condition.all)
+    if isinstance(condition, AnyOf):
+        return any(evaluate(c, answers) for c in condition.any)
+    return _evaluate_test(condition, answers)
+
+
+def _evaluate_test(test: Test, answers: Mapping[str, object]) -> bool:
+    if test.q not in answers:
+        return False
+    value = answers[test.q]
+    op = test.operator
+    if op == "is_":
+        return _same(value, test.is_)
+    if op == "in_":
+        return any(_same(value, option) for option in test.in_ or ())
+    if op == "has":
+        return isinstance(value, (list, tuple)) and test.has in value
+    return isinstance(value, int) and not isinstance(value, bool) and _COMPARE[op](value, test.operand)
+
+
+def _same(value: object, expected: object) -> bool:
+    return type(value) is type(expected) and value == expected
+
+
+def to_durable(condition: Condition) -> dict:
+    """The durable-rules JSON expression for ``condition`` (operator-first form)."""
+    if isinstance(condition, AllOf):
+        return _join("$and", [to_durable(c) for c in condition.all])
+    if isinstance(condition, AnyOf):
+        return _join("$or", [to_durable(c) for c in condition.any])
+    return _test_to_durable(condition)
+
+
+def _join(op: str, parts: list[dict]) -> dict:
+    return parts[0] if len(parts) == 1 else {op: parts}
+
+
+def _test_to_durable(test: Test) -> dict:
+    op = test.operator
+    if op == "is_":
+        return {test.q: test.is_}
+    if op == "in_":
+        return _join("$or", [{test.q: option} for option in test.in_ or ()])
+    if op == "has":
+        return {"$iany": {test.q: {"$eq": {"$i": test.has}}}}
+    return {f"${op}": {test.q: test.operand}}
+
+
+def leaf_count(condition: Condition | None) -> int:
+    """How many comparisons the engine builds for ``condition`` (``in`` counts each option)."""
+    return sum(len(t.in_) if t.in_ else 1 for t in iter_tests(condition))

@@ -1,0 +1,197 @@
+"""The durable-rules adapter: the only module that imports durable-rules.
+
+How it is used safely (see the engine notes):
+- rules are compiled to JSON rulesets, each rule tagged ``kind: case`` plus one sentinel rule that
+  matches every case, so every assert is handled and ``delete_state`` is always safe (deleting the
+  state of a case that matched nothing segfaults durable-rules 2.0.28);
+- a host without its background dispatcher threads; every action is synchronous;
+- one fact per case, built from answers already validated by the strict pydantic models, because
+  durable-rules compares values without type checks ("9" passes ``>= 8``);
+- a fresh short sid per case, deleted in ``finally``, under a lock: one live state at a time;
+- exceptions raised in actions (which durable-rules swallows into the state) become errors;
+- a static check of the compiled JSON rejects shapes that crash or hang it, and property names
+  whose 32-bit FNV-1a hashes collide (the engine never compares the names themselves).
+"""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .conditions import leaf_count, to_durable
+from .errors import EngineError, RulesError
+from .rules_model import Condition
+
+try:  # durable-rules 2.0.28 does not import on Python 3.13+ (PyEval_CallObject was removed)
+    from durable.engine import Host, MessageNotHandledException
+except ImportError as error:  # pragma: no cover - exercised only on unsupported Pythons
+    Host = None  # type: ignore[assignment,misc]
+    MessageNotHandledException = Exception  # type: ignore[assignment,misc]
+    IMPORT_ERROR: ImportError | None = error
+else:
+    IMPORT_ERROR = None
+
+SENTINEL = "__case_seen__"
+MAX_LEAVES_PER_RULESET = 56  # one fact may match at most 64 conditions at once (MAX_STACK_SIZE)
+MAX_LEAVES_PER_RULE = MAX_LEAVES_PER_RULESET
+MAX_RULES_PER_RULESET = 500  # 512 sibling conditions hang the engine (NEXT_BUCKET_LENGTH)
+ENGINE_PROPERTIES = ("kind", "sid", "id", "$s")
+
+
+@dataclass(frozen=True)
+class EngineRule:
+    """One condition to evaluate, named ``<group>:<id>`` (e.g. ``finding:chest_pain``)."""
+
+    name: str
+    condition: Condition
+
+
+class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
+    """A durable-rules host that starts no dispatcher threads and records which rules fired."""
+
+    def _run(self):  # the base class starts two polling timer threads here
+        pass
+
+    def get_action(self, action_name):
+        def record(context):
+            context.s.fired = list(context.s.fired or []) + [action_name]
+
+        return record
+
+
+def fnv1a_32(text: str) -> int:
+    """The hash durable-rules identifies property names and sids by (fnv1Hash32 in state.c)."""
+    value = 0x811C9DC5
+    for byte in text.encode("utf-8"):
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return value
+
+
+def check_property_names(names: Iterable[str]) -> None:
+    """Reject two property names with the same FNV-1a-32 hash: the engine would confuse them."""
+    seen: dict[int, str] = {}
+    for name in (*ENGINE_PROPERTIES, *names):
+        other = seen.setdefault(fnv1a_32(name), name)
+        if other != name:
+            raise RulesError("questions.yaml", f"question {name}", f"id collides with '{other}' in the engine's hash")
+
+
+def compile_rulesets(rules: Iterable[EngineRule], prefix: str = "triage") -> dict[str, dict]:
+    """Compile rules into durable-rules JSON rulesets, split so no ruleset exceeds the limits."""
+    rulesets: dict[str, dict] = {}
+    current: dict = {}
+    leaves = 0
+    for rule in rules:
+        size = leaf_count(rule.condition)
+        if size > MAX_LEAVES_PER_RULE:
+            raise RulesError(*_rule_location(rule), f"condition has {size} comparisons (at most {MAX_LEAVES_PER_RULE})")
+        if current and (leaves + size > MAX_LEAVES_PER_RULESET or len(current) >= MAX_RULES_PER_RULESET):
+            rulesets[f"{prefix}{len(rulesets)}"] = current
+            current, leaves = {}, 0
+        if not current:
+            current[SENTINEL] = {"all": [{"m": {"kind": "case"}}], "run": SENTINEL}
+        current[rule.name] = {"all": [{"m": {"$and": [{"kind": "case"}, to_durable(rule.condition)]}}], "run": rule.name}
+        leaves += size
+    if current:
+        rulesets[f"{prefix}{len(rulesets)}"] = current
+    for name, ruleset in rulesets.items():
+        check_ruleset_json(name, ruleset)
+    return rulesets
+
+
+def _rule_location(rule: EngineRule) -> tuple[str, str]:
+    return ("rules", f"rule {rule.name.split(':', 1)[-1]}")
+
+
+def check_ruleset_json(name: str, ruleset: Mapping) -> None:
+    """Reject rule shapes known to crash or hang durable-rules 2.0.28 (engine notes §1.8)."""
+    if len(ruleset) > MAX_RULES_PER_RULESET:
+        raise RulesError(name, None, f"{len(ruleset)} rules in one ruleset (at most {MAX_RULES_PER_RULESET})")
+    for rule_name, rule in ruleset.items():
+        where = f"rule {rule_name}"
+        patterns = rule.get("all")
+        if not isinstance(patterns, list) or len(patterns) != 1 or set(patterns[0]) != {"m"}:
+            raise RulesError(name, where, "only single-pattern rules (one 'm') are allowed: correlations crash the engine")
+        expression = patterns[0]["m"]
+        if expression != {"kind": "case"}:
+            parts = expression.get("$and") if isinstance(expression, dict) else None
+            if not parts or parts[0] != {"kind": "case"}:
+                raise RulesError(name, where, "every rule must start with the 'kind: case' test")
+            _check_expression(name, where, parts[1:])
+        if not isinstance(rule.get("run"), str):
+            raise RulesError(name, where, "every rule needs a named action")
+
+
+def _check_expression(name: str, where: str, node) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _check_expression(name, where, item)
+        return
+    if not isinstance(node, dict):
+        return
+    for key, value in node.items():
+        if key in ("$nex", "$ex"):
+            raise RulesError(name, where, f"'{key}' is not allowed: it can match the engine's own state and loop")
+        if key in ("$s", "first", "second") or (isinstance(value, dict) and _is_pattern_reference(value)):
+            raise RulesError(name, where, "references to other patterns or to the state crash the engine")
+        _check_expression(name, where, value)
+
+
+def _is_pattern_reference(value: dict) -> bool:
+    return len(value) == 1 and next(iter(value)) in ("m", "first", "second", "$m")
+
+
+class Engine:
+    """Evaluates a set of named conditions on one case at a time with durable-rules."""
+
+    def __init__(self, rules: Iterable[EngineRule], property_names: Iterable[str]):
+        if Host is None:
+            raise EngineError(f"the rules engine (durable-rules) cannot be imported: {IMPORT_ERROR}")
+        check_property_names(property_names)
+        self._rulesets = compile_rulesets(list(rules))
+        self._host = _SyncHost()
+        self._host.set_rulesets(copy.deepcopy(self._rulesets))  # set_rulesets mutates its argument
+        self._lock = threading.Lock()
+        self._sids = itertools.count(1)
+
+    @property
+    def rulesets(self) -> dict[str, dict]:
+        """The compiled JSON, for inspection and tests."""
+        return copy.deepcopy(self._rulesets)
+
+    def fired(self, fact: Mapping[str, object]) -> list[str]:
+        """Names of the rules whose conditions ``fact`` meets (the fact must be validated)."""
+        with self._lock:
+            return [name for ruleset in self._rulesets for name in self._fire(ruleset, fact)]
+
+    def _fire(self, ruleset: str, fact: Mapping[str, object]) -> list[str]:
+        sid = str(next(self._sids))
+        try:
+            state = self._host.assert_fact(ruleset, {**fact, "kind": "case", "sid": sid})
+        except MessageNotHandledException:  # cannot happen with the sentinel rule; fail loudly
+            raise EngineError(f"the engine did not handle the case in {ruleset}") from None
+        except Exception as error:  # durable_rules_engine.error, MemoryError, ...
+            raise EngineError(f"the rules engine failed: {error}") from error
+        else:
+            return self._names_from_state(ruleset, sid, state)
+        finally:
+            self._delete(ruleset, sid)
+
+    def _names_from_state(self, ruleset: str, sid: str, state) -> list[str]:
+        if not isinstance(state, dict):
+            raise EngineError(f"the rules engine returned no state for case {sid} in {ruleset}")
+        if "exception" in state:
+            raise EngineError(f"a rule action failed in {ruleset}: {state['exception']}")
+        fired = state.get("fired") or []
+        if SENTINEL not in fired:
+            raise EngineError(f"the engine skipped the case in {ruleset}")
+        return [name for name in fired if name != SENTINEL]
+
+    def _delete(self, ruleset: str, sid: str) -> None:
+        try:
+            self._host.delete_state(ruleset, sid)
+        except Exception as error:
+            raise EngineError(f"the rules engine could not clean up case {sid}: {error}") from error

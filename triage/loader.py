@@ -1,0 +1,323 @@
+"""Load ``rules/``: parse each YAML file, validate it, and cross-check it against the questions.
+
+Every error is a ``RulesError`` naming the file and the rule or question id, with a "did you mean"
+hint for unknown ids and codes.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .conditions import iter_tests
+from .errors import RulesError
+from .rules_model import (
+    NO,
+    NOT_SURE,
+    Condition,
+    Exercise,
+    ExercisesFile,
+    Factor,
+    Finding,
+    FindingsFile,
+    PreventionFile,
+    Question,
+    QuestionsFile,
+    QuestionType,
+    ScaleFile,
+    SelfCare,
+    SelfCareFile,
+    Test,
+    Tip,
+)
+from .yamlio import describe_yaml_error, load_yaml
+
+RULE_FILES: dict[str, type[BaseModel]] = {
+    "scale.yaml": ScaleFile,
+    "questions.yaml": QuestionsFile,
+    "red_flags.yaml": FindingsFile,
+    "thresholds.yaml": FindingsFile,
+    "self_care.yaml": SelfCareFile,
+    "exercises.yaml": ExercisesFile,
+    "prevention.yaml": PreventionFile,
+}
+RESERVED_IDS = frozenset({"kind", "sid", "id"})  # property names the engine uses itself
+NUMERIC_OPS = {"gte", "gt", "lte", "lt"}
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per load
+class Ruleset:
+    """All clinical content, validated and cross-checked."""
+
+    directory: Path
+    scale: ScaleFile
+    questions: tuple[Question, ...]
+    sections: dict[str, str]
+    findings: tuple[Finding, ...]
+    self_care: tuple[SelfCare, ...]
+    exercises_file: ExercisesFile
+    factors: tuple[Factor, ...]
+    tips: tuple[Tip, ...]
+    digest: str
+    finding_files: dict[str, str] = field(default_factory=dict)  # finding id -> file name
+
+    @property
+    def version(self) -> str:
+        return self.scale.version
+
+    @cached_property
+    def question_by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    @cached_property
+    def finding_by_id(self) -> dict[str, Finding]:
+        return {f.id: f for f in self.findings}
+
+    @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        return self.exercises_file.exercises
+
+
+def default_rules_dir() -> Path:
+    """The rules shipped inside the installed package, or ``rules/`` of a source checkout."""
+    override = os.environ.get("TRIAGE_RULES_DIR")
+    if override:
+        return Path(override)
+    packaged = Path(str(resources.files("triage"))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_ruleset(directory: Path | None = None) -> Ruleset:
+    """Load and check every rule file in ``directory``; raises ``RulesError`` on any problem."""
+    directory = Path(directory) if directory else default_rules_dir()
+    raw, parsed = {}, {}
+    for name, model in RULE_FILES.items():
+        raw[name] = _read(directory, name)
+        parsed[name] = _validate(name, model, raw[name])
+    ruleset = _assemble(directory, parsed, _digest(directory))
+    check_ruleset(ruleset)
+    return ruleset
+
+
+def _read(directory: Path, name: str) -> bytes:
+    path = directory / name
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(str(path), None, "rule file is missing") from None
+    except OSError as error:
+        raise RulesError(str(path), None, f"cannot read: {error.strerror}") from None
+
+
+def _validate(name: str, model: type[BaseModel], data: bytes) -> BaseModel:
+    try:
+        document = load_yaml(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RulesError(name, None, "not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        raise RulesError(name, None, f"invalid YAML: {describe_yaml_error(error)}") from None
+    try:
+        return model.model_validate(document)
+    except ValidationError as error:
+        raise _rules_error_from_validation(name, document, error) from None
+
+
+def _rules_error_from_validation(name: str, document, error: ValidationError) -> RulesError:
+    first = error.errors()[0]
+    loc = list(first["loc"])
+    where = _rule_id_at(document, loc)
+    path = ".".join(str(part) for part in loc if part != "test")
+    return RulesError(name, where, f"{path}: {first['msg']}" if path else first["msg"])
+
+
+def _rule_id_at(document, loc: list) -> str | None:
+    """The id of the list item an error location points into (e.g. findings.3 -> its id)."""
+    node = document
+    for part in loc:
+        if isinstance(node, list) and isinstance(part, int) and part < len(node):
+            node = node[part]
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                return f"rule {node['id']}"
+            continue
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            continue
+        break
+    return None
+
+
+def _digest(directory: Path) -> str:
+    """SHA-256 over the rule files' names and bytes: pins exactly which content gave a result."""
+    digest = hashlib.sha256()
+    for name in sorted(RULE_FILES):
+        digest.update(name.encode() + b"\0" + (directory / name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
+    findings, owners = [], {}
+    for name in ("red_flags.yaml", "thresholds.yaml"):
+        for finding in parsed[name].findings:
+            findings.append(finding)
+            owners.setdefault(finding.id, name)
+    questions_file: QuestionsFile = parsed["questions.yaml"]
+    return Ruleset(
+        directory=directory,
+        scale=parsed["scale.yaml"],
+        questions=questions_file.questions,
+        sections=dict(questions_file.sections),
+        findings=tuple(findings),
+        self_care=parsed["self_care.yaml"].self_care,
+        exercises_file=parsed["exercises.yaml"],
+        factors=parsed["prevention.yaml"].factors,
+        tips=parsed["prevention.yaml"].tips,
+        digest=digest,
+        finding_files=owners,
+    )
+
+
+# --- cross-checks ------------------------------------------------------------------------------
+
+
+def check_ruleset(ruleset: Ruleset) -> None:
+    """Every check that needs more than one file at a time."""
+    _check_questions(ruleset)
+    for file, where, condition, position in _all_conditions(ruleset):
+        _check_condition(ruleset, file, where, condition, position)
+    _check_unique_ids(ruleset)
+    _check_red_flag_safety(ruleset)
+
+
+def _check_questions(ruleset: Ruleset) -> None:
+    seen: set[str] = set()
+    for question in ruleset.questions:
+        where = f"question {question.id}"
+        if question.id in seen:
+            raise RulesError("questions.yaml", where, "duplicate question id")
+        if question.id in RESERVED_IDS:
+            raise RulesError("questions.yaml", where, f"'{question.id}' is reserved for the engine")
+        if question.section not in ruleset.sections:
+            hint = _did_you_mean(question.section, ruleset.sections)
+            raise RulesError("questions.yaml", where, f"unknown section '{question.section}'{hint}")
+        seen.add(question.id)
+
+
+def _all_conditions(ruleset: Ruleset):
+    """(file, where, condition, index of the asking question or None) for every condition."""
+    for index, question in enumerate(ruleset.questions):
+        if question.ask_when is not None:
+            yield "questions.yaml", f"question {question.id}", question.ask_when, index
+    for finding in ruleset.findings:
+        yield ruleset.finding_files[finding.id], f"rule {finding.id}", finding.when, None
+    for item in ruleset.self_care:
+        yield "self_care.yaml", f"rule {item.id}", item.when, None
+    for exercise in ruleset.exercises:
+        yield "exercises.yaml", f"rule {exercise.id}", exercise.when, None
+    for factor in ruleset.factors:
+        yield "prevention.yaml", f"rule {factor.id}", factor.when, None
+    for tip in ruleset.tips:
+        yield "prevention.yaml", f"rule {tip.id}", tip.when, None
+    yield "scale.yaml", "exercise_gate", ruleset.scale.exercise_gate.never_when, None
+
+
+def _check_condition(ruleset: Ruleset, file: str, where: str, condition: Condition | None, position) -> None:
+    order = {q.id: i for i, q in enumerate(ruleset.questions)}
+    for test in iter_tests(condition):
+        question = ruleset.question_by_id.get(test.q)
+        if question is None:
+            hint = _did_you_mean(test.q, ruleset.question_by_id)
+            raise RulesError(file, where, f"unknown question id '{test.q}'{hint}")
+        if position is not None and order[test.q] >= position:
+            raise RulesError(file, where, f"ask_when may only use questions asked earlier, not '{test.q}'")
+        problem = _test_problem(question, test)
+        if problem:
+            raise RulesError(file, where, problem)
+
+
+def _test_problem(question: Question, test: Test) -> str | None:
+    op, kind = test.operator.rstrip("_"), question.type
+    if kind is QuestionType.text:
+        return f"'{question.id}' is a free-text question and cannot be tested"
+    if op in NUMERIC_OPS or (op in ("is", "in") and question.bounds):
+        return _numeric_problem(question, test, op)
+    if op == "has" and kind is not QuestionType.multi:
+        return f"'has' needs a multiple-choice question; '{question.id}' is {kind.value}"
+    if op in ("is", "in") and kind is QuestionType.multi:
+        return f"'{question.id}' is multiple choice: use 'has', not '{op}'"
+    values = (test.has,) if op == "has" else (test.is_,) if op == "is" else test.in_
+    for value in values or ():
+        if value not in question.codes:
+            hint = _did_you_mean(str(value), question.codes)
+            return f"'{value}' is not a code of '{question.id}'{hint}"
+    return None
+
+
+def _numeric_problem(question: Question, test: Test, op: str) -> str | None:
+    if not question.bounds:
+        return f"'{op}' needs a number or pain question; '{question.id}' is {question.type.value}"
+    low, high = question.bounds
+    values = test.in_ if op == "in" else (test.operand,)
+    for value in values or ():
+        if not isinstance(value, int) or isinstance(value, bool):
+            return f"'{question.id}' takes whole numbers, not {value!r}"
+        if not low - 1 <= value <= high + 1:
+            return f"{value} is outside the range of '{question.id}' ({low}-{high})"
+    return None
+
+
+def _did_you_mean(word: str, candidates) -> str:
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _check_unique_ids(ruleset: Ruleset) -> None:
+    groups = {
+        "finding": [(ruleset.finding_files[f.id], f.id) for f in ruleset.findings],
+        "self-care": [("self_care.yaml", s.id) for s in ruleset.self_care],
+        "exercise": [("exercises.yaml", e.id) for e in ruleset.exercises],
+        "factor/tip": [("prevention.yaml", x.id) for x in (*ruleset.factors, *ruleset.tips)],
+    }
+    for kind, items in groups.items():
+        seen: set[str] = set()
+        for file, item_id in items:
+            if item_id in seen:
+                raise RulesError(file, f"rule {item_id}", f"duplicate {kind} id")
+            seen.add(item_id)
+
+
+def _check_red_flag_safety(ruleset: Ruleset) -> None:
+    """'Not sure' is never read as 'no', and a 'no' can never raise the level.
+
+    Every red-flag question must be tested for 'not_sure' by some finding, and no finding may fire
+    on a red-flag question answered 'no' (so more red flags can never lower the disposition).
+    """
+    unsure_covered: set[str] = set()
+    for finding in ruleset.findings:
+        for test in iter_tests(finding.when):
+            question = ruleset.question_by_id[test.q]
+            values = test.in_ if test.in_ else (test.is_,)
+            if question.red_flag and NO in values:
+                raise RulesError(
+                    ruleset.finding_files[finding.id],
+                    f"rule {finding.id}",
+                    f"fires on '{test.q}' answered 'no': a red-flag 'no' must never raise the level",
+                )
+            if NOT_SURE in values:
+                unsure_covered.add(test.q)
+    for question in ruleset.questions:
+        if question.red_flag and question.type is QuestionType.yes_no_unsure and question.id not in unsure_covered:
+            raise RulesError(
+                "questions.yaml",
+                f"question {question.id}",
+                "red-flag question has no finding for 'not_sure' ('not sure' must never be read as 'no')",
+            )

@@ -1,0 +1,375 @@
+"""Pydantic models of the clinical content in ``rules/``.
+
+Every rule file is validated against these models at load time (``extra="forbid"``), so a typo in
+a key, a missing source or an unknown level is an error that names the file and the rule id.
+Cross-references (conditions naming question ids and choice codes) are checked by ``loader``.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, ClassVar, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
+Text = Annotated[str, Field(min_length=1)]
+
+
+class Level(str, Enum):
+    """The five-level disposition scale, most urgent first (fixed by the clinical brief)."""
+
+    emergency = "emergency"
+    urgent = "urgent"
+    within_24h = "within_24h"
+    appointment = "appointment"
+    self_care = "self_care"
+
+    @property
+    def rank(self) -> int:
+        """0 for self_care up to 4 for emergency: a higher rank is more urgent."""
+        return LEVEL_ORDER.index(self)
+
+    def raised(self) -> "Level":
+        """The next more urgent level (emergency stays emergency)."""
+        return LEVEL_ORDER[min(self.rank + 1, len(LEVEL_ORDER) - 1)]
+
+
+LEVEL_ORDER = (Level.self_care, Level.appointment, Level.within_24h, Level.urgent, Level.emergency)
+
+
+def most_urgent(levels) -> Level:
+    """The most urgent of ``levels``; ``self_care`` when there are none."""
+    return max(levels, key=lambda level: level.rank, default=Level.self_care)
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+class Evidence(str, Enum):
+    found = "F"  # read in the source
+    secondary = "F2"  # seen in a copy of the source
+    inference = "I"  # inference: needs clinical review, used cautiously
+
+
+class Source(Strict):
+    ref: Text = Field(description="Section of the clinical brief, e.g. 'facts.md §6.1'")
+    tag: Evidence
+    url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+
+class Sourced(Strict):
+    """Anything that carries clinical content: it must cite at least one source."""
+
+    sources: tuple[Source, ...] = Field(min_length=1)
+    caution: str | None = Field(
+        default=None,
+        description="Required when any source is tagged [I]: why the inference is used and how cautiously.",
+    )
+
+    @model_validator(mode="after")
+    def _inference_needs_caution(self):
+        if any(s.tag is Evidence.inference for s in self.sources) and not self.caution:
+            raise ValueError("a source tagged I (inference) needs a 'caution' saying how it is used")
+        return self
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+Scalar = Union[str, int]
+
+
+class Test(Strict):
+    """One comparison on one question's answer. Exactly one operator is given."""
+
+    q: Id
+    is_: Scalar | None = Field(default=None, alias="is")
+    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in", min_length=1)
+    has: str | None = None  # a multiple-choice answer contains this code
+    gte: int | None = None
+    gt: int | None = None
+    lte: int | None = None
+    lt: int | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    OPERATORS: ClassVar[tuple[str, ...]] = ("is_", "in_", "has", "gte", "gt", "lte", "lt")
+
+    @model_validator(mode="after")
+    def _exactly_one_operator(self):
+        given = [op for op in self.OPERATORS if getattr(self, op) is not None]
+        if len(given) != 1:
+            names = ", ".join(op.rstrip("_") for op in self.OPERATORS)
+            raise ValueError(f"a test on {self.q!r} needs exactly one of: {names}")
+        return self
+
+    @property
+    def operator(self) -> str:
+        return next(op for op in self.OPERATORS if getattr(self, op) is not None)
+
+    @property
+    def operand(self):
+        return getattr(self, self.operator)
+
+
+class AllOf(Strict):
+    all: tuple["Condition", ...] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: tuple["Condition", ...] = Field(min_length=1)
+
+
+def _condition_shape(value) -> str:
+    """Pick the condition model by its key, so an error names one shape, not three."""
+    keys = value.keys() if isinstance(value, dict) else vars(value).keys() if hasattr(value, "__dict__") else ()
+    for key in ("all", "any"):
+        if key in keys:
+            return key
+    return "test"
+
+
+Condition = Annotated[
+    Union[Annotated[AllOf, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Test, Tag("test")]],
+    Discriminator(_condition_shape),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+
+
+# --- questions -------------------------------------------------------------------------------
+
+
+class QuestionType(str, Enum):
+    yes_no_unsure = "yes_no_unsure"
+    single = "single"
+    multi = "multi"
+    integer = "integer"
+    pain = "pain"  # 0-10 numeric rating scale
+    text = "text"
+
+
+YES, NO, NOT_SURE = "yes", "no", "not_sure"
+YES_NO_UNSURE_CODES = (YES, NO, NOT_SURE)
+
+
+class Choice(Strict):
+    code: Id
+    label: Text
+    label_nurse: str | None = None
+
+
+class Question(Strict):
+    id: Id
+    type: QuestionType
+    section: Id
+    ask: Text = Field(description="Wording for the person: 'Do you ...?'")
+    ask_nurse: Text = Field(description="Wording for a nurse: 'Does the patient ...?'")
+    help: str | None = None
+    red_flag: bool = Field(
+        default=False,
+        description="A red-flag screening question: 'no' is a pertinent negative, 'not sure' an unknown.",
+    )
+    choices: tuple[Choice, ...] | None = None
+    min: int | None = None
+    max: int | None = None
+    unit: str | None = None
+    anchors: dict[int, str] | None = None
+    ask_when: Condition | None = None
+    required: bool = True
+
+    @model_validator(mode="after")
+    def _shape_fits_type(self):
+        kind = self.type
+        if kind in (QuestionType.single, QuestionType.multi):
+            if not self.choices or len(self.choices) < 2:
+                raise ValueError(f"a {kind.value} question needs at least two choices")
+            codes = [c.code for c in self.choices]
+            if len(set(codes)) != len(codes):
+                raise ValueError("choice codes must be unique")
+        elif self.choices:
+            raise ValueError(f"a {kind.value} question takes no choices")
+        if kind is QuestionType.integer and (self.min is None or self.max is None or self.min > self.max):
+            raise ValueError("an integer question needs min <= max")
+        if kind is not QuestionType.integer and (self.min is not None or self.max is not None):
+            raise ValueError(f"a {kind.value} question takes no min/max")
+        if kind is not QuestionType.pain and self.anchors:
+            raise ValueError("only a pain question takes anchors")
+        return self
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The valid answer codes of a choice question."""
+        if self.type is QuestionType.yes_no_unsure:
+            return YES_NO_UNSURE_CODES
+        return tuple(c.code for c in self.choices or ())
+
+    @property
+    def bounds(self) -> tuple[int, int] | None:
+        if self.type is QuestionType.pain:
+            return (0, 10)
+        if self.type is QuestionType.integer:
+            return (self.min, self.max)  # type: ignore[return-value]
+        return None
+
+    def wording(self, nurse: bool = False) -> str:
+        return self.ask_nurse if nurse else self.ask
+
+    def choice_label(self, code: str, nurse: bool = False) -> str:
+        if self.type is QuestionType.yes_no_unsure:
+            return {YES: "Yes", NO: "No", NOT_SURE: "Not sure"}[code]
+        for choice in self.choices or ():
+            if choice.code == code:
+                return (choice.label_nurse if nurse and choice.label_nurse else choice.label)
+        return code
+
+
+class QuestionsFile(Strict):
+    sections: dict[Id, Text] = Field(min_length=1, description="Section id -> heading, in asking order")
+    questions: tuple[Question, ...] = Field(min_length=1)
+
+
+# --- findings (red flags and time thresholds) ---------------------------------------------------
+
+
+class Finding(Sourced):
+    id: Id
+    title: Text = Field(description="Short name shown in lists")
+    level: Level
+    when: Condition
+    message: Text = Field(description="What it means for the person, in plain words")
+    rationale: Text = Field(description="Why, for a clinician")
+    combinable: bool = Field(
+        default=False,
+        description="Counts toward the scale's 'two or more findings raise the level' rule",
+    )
+    unsure: bool = Field(
+        default=False, description="Fires on a 'not sure' answer (reported as an unknown to clarify)"
+    )
+
+
+class FindingsFile(Strict):
+    findings: tuple[Finding, ...] = Field(min_length=1)
+
+
+# --- advice ----------------------------------------------------------------------------------
+
+
+class SelfCare(Sourced):
+    id: Id
+    title: Text
+    text: Text
+    when: Condition | None = None
+
+
+class Exercise(Sourced):
+    id: Id
+    name: Text
+    position: Text
+    steps: tuple[Text, ...] = Field(min_length=1)
+    hold: Text
+    repetitions: Text
+    cautions: tuple[Text, ...] = ()
+    when: Condition | None = None
+
+
+class StopRules(Sourced):
+    intro: Text
+    items: tuple[Text, ...] = Field(min_length=1)
+
+
+class ExercisesFile(Strict):
+    general: tuple[Text, ...] = Field(min_length=1, description="How to do every exercise")
+    stop_rules: StopRules
+    exercises: tuple[Exercise, ...] = Field(min_length=1)
+
+
+class SelfCareFile(Strict):
+    self_care: tuple[SelfCare, ...] = Field(min_length=1)
+
+
+class Factor(Sourced):
+    id: Id
+    label: Text
+    explanation: Text
+    when: Condition
+
+
+PreventionTopic = Literal["work_breaks", "workstation", "sleep", "stress", "phone", "bags", "general"]
+
+
+class Tip(Sourced):
+    id: Id
+    topic: PreventionTopic
+    title: Text
+    text: Text
+    when: Condition | None = None
+
+
+class PreventionFile(Strict):
+    factors: tuple[Factor, ...] = Field(min_length=1)
+    tips: tuple[Tip, ...] = Field(min_length=1)
+
+
+# --- the scale and ruleset metadata ---------------------------------------------------------------
+
+
+class LevelText(Strict):
+    label: Text = Field(description="The disposition in plain words")
+    timeframe: Text
+    action: Text = Field(description="What to do now")
+    if_worse: Text = Field(description="What to do if things get worse")
+
+
+class Combination(Sourced):
+    """Two or more combinable findings at one of ``levels`` raise the disposition one level."""
+
+    levels: tuple[Level, ...] = Field(min_length=1)
+    min_findings: int = Field(ge=2)
+    explanation: Text
+
+
+class Offer(Strict):
+    """The least urgent disposition at which each kind of advice is still shown."""
+
+    self_care: Level
+    exercises: Level
+    prevention: Level
+
+    @field_validator("exercises")
+    @classmethod
+    def _exercises_never_above_appointment(cls, level: Level) -> Level:
+        if level.rank > Level.appointment.rank:
+            raise ValueError("exercises may only be offered at 'appointment' or 'self_care' (scale rules)")
+        return level
+
+
+class ExerciseGate(Sourced):
+    """Exercises are never offered when this condition holds (e.g. recent trauma with nerve symptoms)."""
+
+    never_when: Condition
+    reason: Text
+
+
+class ScaleFile(Strict):
+    version: Annotated[str, Field(pattern=r"^\d{4}\.\d{2}\.\d+$")]
+    title: Text
+    levels: dict[Level, LevelText]
+    combination: Combination
+    offer: Offer
+    exercise_gate: ExerciseGate
+    safety_net: StopRules
+    disclaimer: Text
+    failure_message: Text = Field(description="Shown when anything fails: contact a provider")
+
+    @field_validator("levels")
+    @classmethod
+    def _every_level_described(cls, levels):
+        missing = [lvl.value for lvl in LEVEL_ORDER if lvl not in levels]
+        if missing:
+            raise ValueError(f"levels missing: {', '.join(missing)}")
+        return levels
