@@ -168,8 +168,10 @@ def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
     findings, owners = [], {}
     for name in ("red_flags.yaml", "thresholds.yaml"):
         for finding in parsed[name].findings:
+            if finding.id in owners:
+                raise RulesError(name, f"rule {finding.id}", f"duplicate finding id (also in {owners[finding.id]})")
             findings.append(finding)
-            owners.setdefault(finding.id, name)
+            owners[finding.id] = name
     questions_file: QuestionsFile = parsed["questions.yaml"]
     return Ruleset(
         directory=directory,
@@ -282,7 +284,6 @@ def _did_you_mean(word: str, candidates) -> str:
 
 def _check_unique_ids(ruleset: Ruleset) -> None:
     groups = {
-        "finding": [(ruleset.finding_files[f.id], f.id) for f in ruleset.findings],
         "self-care": [("self_care.yaml", s.id) for s in ruleset.self_care],
         "exercise": [("exercises.yaml", e.id) for e in ruleset.exercises],
         "factor/tip": [("prevention.yaml", x.id) for x in (*ruleset.factors, *ruleset.tips)],

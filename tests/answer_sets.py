@@ -1,0 +1,33 @@
+"""Hypothesis strategies for complete, valid answer sets of any ruleset."""
+
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from triage.answers import applicable
+from triage.rules_model import Question, QuestionType
+
+
+def answer_for(question: Question) -> st.SearchStrategy:
+    kind = question.type
+    if kind in (QuestionType.yes_no_unsure, QuestionType.single):
+        return st.sampled_from(question.codes)
+    if kind is QuestionType.multi:
+        return st.lists(st.sampled_from(question.codes), unique=True)
+    if kind is QuestionType.text:
+        return st.text(max_size=40)
+    low, high = question.bounds
+    return st.integers(low, high)
+
+
+@st.composite
+def answer_sets(draw, ruleset):
+    """Walk the questions in asking order and answer each one that applies, like a person would."""
+    answers: dict = {}
+    for question in ruleset.questions:
+        if not applicable(question, answers):
+            continue
+        if not question.required and draw(st.booleans()):
+            continue
+        answers[question.id] = draw(answer_for(question))
+    return answers

@@ -1,0 +1,44 @@
+"""Shared fixtures: the real rules, the mini test rules, and the real engine built once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from triage.assess import Assessor
+from triage.loader import load_ruleset
+
+TESTS = Path(__file__).parent
+MINI_RULES = TESTS / "fixtures" / "mini_rules"
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    """The clinical rules that ship with the package."""
+    return load_ruleset()
+
+
+@pytest.fixture(scope="session")
+def assessor(ruleset):
+    """One real durable-rules engine for the shipped rules, shared like a long-running process."""
+    return Assessor(ruleset)
+
+
+@pytest.fixture(scope="session")
+def mini_ruleset():
+    return load_ruleset(MINI_RULES)
+
+
+@pytest.fixture(scope="session")
+def mini_assessor(mini_ruleset):
+    return Assessor(mini_ruleset)
+
+
+@pytest.fixture
+def rules_copy(tmp_path):
+    """A writable copy of the mini rules, for breaking on purpose."""
+    target = tmp_path / "rules"
+    shutil.copytree(MINI_RULES, target)
+    return target
