@@ -52,7 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+SUPPORTED_PYTHON = ((3, 10), (3, 12))
+
+
 def main(argv: list[str] | None = None) -> int:
+    if not SUPPORTED_PYTHON[0] <= sys.version_info[:2] <= SUPPORTED_PYTHON[1]:
+        found = ".".join(map(str, sys.version_info[:2]))
+        return _fail(f"triage: error: needs Python 3.10-3.12 (durable-rules does not run on {found}).\n{FAILSAFE}", EXIT_INTERNAL)
     args = build_parser().parse_args(argv)
     try:
         return app.run(args)
