@@ -52,6 +52,7 @@ def test_yaml_yes_and_no_are_answer_codes_not_booleans(tmp_path):
         ("answers: {chest: no, injury: no, cancer: no, night_pain: no, age: 30, pain_now: \"7\", sleep: side}\n", ".yaml", "answers.pain_now: Input should be a valid integer (got '7')"),
         ("answers: {chest: no, injury: no, cancer: no, night_pain: no, age: 30, pain_now: 7.5, sleep: side}\n", ".yaml", "answers.pain_now: Input should be a valid integer (got 7.5)"),
         ("answers: {habits: desk}\n", ".yaml", "answers.habits: Input should be a valid list (got 'desk')"),
+        ("answers: {chest: no, injury: no, cancer: no, night_pain: no, age: 30, pain_now: 2, sleep: side, habits: [desk, desk, desk, desk]}\n", ".yaml", "answers.habits: List should have at most 3 items"),
         ("answers: {chest: no\n", ".yaml", "invalid YAML: line 2"),
         ('{"answers": {"chest": "no",}}', ".json", "invalid JSON: line 1"),
         ('{"answers": {"chest": "no", "chest": "yes"}}', ".json", "invalid JSON: duplicate key 'chest'"),

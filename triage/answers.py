@@ -16,6 +16,7 @@ must be answered, so a missing red-flag answer is never taken for "no".
 
 from __future__ import annotations
 
+import codecs
 import json
 from datetime import date
 from functools import lru_cache
@@ -35,6 +36,7 @@ SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
 MAX_TEXT = 2000
 MAX_DEPTH = 20
+MAX_VALUES = 100_000  # far above any real answers file
 
 
 class _Strict(BaseModel):
@@ -82,8 +84,9 @@ def answer_type(question: Question):
     kind = question.type
     if kind in (QuestionType.yes_no_unsure, QuestionType.single):
         return Literal[question.codes]  # type: ignore[valid-type]
-    if kind is QuestionType.multi:
-        return Annotated[list[Literal[question.codes]], Field(max_length=len(question.codes))]  # type: ignore[valid-type]
+    if kind is QuestionType.multi:  # a required one needs a choice: an empty list would be a silent "none"
+        least = 1 if question.required else 0
+        return Annotated[list[Literal[question.codes]], Field(min_length=least, max_length=len(question.codes))]  # type: ignore[valid-type]
     if kind is QuestionType.text:
         return Annotated[str, Field(max_length=MAX_TEXT)]
     low, high = question.bounds  # type: ignore[misc]
@@ -164,19 +167,26 @@ def _kind(value) -> str:
 
 def read_document(path: Path):
     """Read a YAML or JSON answers file into plain data; raises ``AnswersError`` on any problem."""
-    name = str(path)
-    data = _read_bytes(path)
+    return parse_document(str(path), _read_bytes(path), is_json=path.suffix.lower() == ".json")
+
+
+def parse_document(name: str, data: bytes, is_json: bool):
+    """The bytes of one answers document (a file, or one line of a batch) as plain data.
+
+    Separate from reading the file so batch mode and the fuzz tests check bytes the same way.
+    """
     if not data.strip():
         raise AnswersError(f"{name}: the file is empty")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise AnswersError(f"{name}: this is a binary file (it looks like UTF-16 or UTF-32 text): save it as UTF-8")
     if b"\0" in data:
         raise AnswersError(f"{name}: this is a binary file, not YAML or JSON")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise AnswersError(f"{name}: not UTF-8 text (byte {error.start})") from None
-    document = _parse_text(name, text, is_json=path.suffix.lower() == ".json")
-    if _depth(document) > MAX_DEPTH:
-        raise AnswersError(f"{name}: nested too deeply (more than {MAX_DEPTH} levels)")
+    document = _parse_text(name, text, is_json)
+    _check_shape(name, document)
     return document
 
 
@@ -209,8 +219,8 @@ def _parse_text(name: str, text: str, is_json: bool):
         raise AnswersError(f"{name}: invalid YAML: {describe_yaml_error(error)}") from None
     except RecursionError:
         raise AnswersError(f"{name}: nested too deeply") from None
-    except ValueError as error:  # duplicate JSON keys
-        raise AnswersError(f"{name}: invalid JSON: {error}") from None
+    except ValueError as error:  # duplicate JSON keys, integers too long to convert
+        raise AnswersError(f"{name}: invalid {'JSON' if is_json else 'YAML'}: {error}") from None
 
 
 def _no_duplicate_keys(pairs):
@@ -222,14 +232,23 @@ def _no_duplicate_keys(pairs):
     return result
 
 
-def _depth(value, level: int = 0) -> int:
-    if level > MAX_DEPTH:
-        return level
-    if isinstance(value, dict):
-        return max((_depth(v, level + 1) for v in value.values()), default=level + 1)
-    if isinstance(value, list):
-        return max((_depth(v, level + 1) for v in value), default=level + 1)
-    return level
+def _check_shape(name: str, document) -> None:
+    """Limit nesting and the number of values, counting a YAML alias each time it is used.
+
+    Without the count, a small YAML file of nested aliases (an "alias bomb") expands to billions
+    of values and hangs every later step.
+    """
+    stack, count = [(document, 1)], 0
+    while stack:
+        value, level = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise AnswersError(f"{name}: too many values (more than {MAX_VALUES})")
+        if not isinstance(value, (dict, list)):
+            continue
+        if level > MAX_DEPTH:
+            raise AnswersError(f"{name}: nested too deeply (more than {MAX_DEPTH} levels)")
+        stack.extend((child, level + 1) for child in (value.values() if isinstance(value, dict) else value))
 
 
 def load_answers_file(ruleset: Ruleset, path: Path) -> AnswersFile:
