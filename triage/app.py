@@ -8,6 +8,8 @@ from argparse import Namespace
 
 from .answers import answers_file_schema, load_answers_file
 from .assess import Assessor
+from .errors import UserError
+from .fileio import atomic_write
 from .loader import Ruleset, load_ruleset
 from .render import render_assessment, render_questions
 
@@ -28,14 +30,58 @@ def questions(args: Namespace) -> int:
 
 
 def assess(args: Namespace) -> int:
+    if (args.answers is None) == (args.batch is None):
+        raise UserError("assess: give one answers file, or --batch IN.jsonl (not both)")
     ruleset = _ruleset(args)
+    if args.batch is not None:
+        from .batch import run_batch
+
+        return run_batch(Assessor(ruleset), args.batch, args.output)
+    summary_path = _summary_target(args)
     answers = load_answers_file(ruleset, args.answers)
     assessment = Assessor(ruleset).assess(answers)
-    _write(render_assessment(ruleset, answers, assessment, args.format))
+    if summary_path is not None:
+        from .summary import save_summary
+
+        save_summary(ruleset, answers, assessment, summary_path, args.summary_format, args.force)
+    text = render_assessment(ruleset, answers, assessment, args.format)
+    if args.output is not None:
+        atomic_write(args.output, text if text.endswith("\n") else text + "\n")
+    else:
+        _write(text)
     return 0
 
 
+def _summary_target(args: Namespace):
+    """Check ``--summary FILE`` before any work: a bad path is one line, exit 2, nothing written."""
+    path = getattr(args, "summary", None)
+    if path is None:
+        return None
+    from .summary import check_output_path, summary_format
+
+    check_output_path(path, getattr(args, "force", False))
+    summary_format(path, getattr(args, "summary_format", None))
+    return path
+
+
 def rules(args: Namespace) -> int:
+    return RULES_COMMANDS[args.rules_command](args)
+
+
+def rules_coverage(args: Namespace) -> int:
+    from .coverage import run_coverage
+
+    return run_coverage(_ruleset(args), args.cases)
+
+
+def rules_docs(args: Namespace) -> int:
+    from .reference_docs import write_reference
+
+    write_reference(_ruleset(args), args.output)
+    return 0
+
+
+def rules_check(args: Namespace) -> int:
     ruleset = _ruleset(args)
     Assessor(ruleset)  # compiles every rule into the engine: shape and hash checks run here
     print(
@@ -56,8 +102,15 @@ def interactive(args: Namespace) -> int:
     return run_interactive(args)
 
 
+def resume(args: Namespace) -> int:
+    from .interactive import run_resume
+
+    return run_resume(args)
+
+
 def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-COMMANDS = {"questions": questions, "assess": assess, "rules": rules, "schema": schema, "interactive": interactive}
+COMMANDS = {"questions": questions, "assess": assess, "rules": rules, "schema": schema, "interactive": interactive, "resume": resume}
+RULES_COMMANDS = {"check": rules_check, "coverage": rules_coverage, "docs": rules_docs}

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 internal error (fail safe: contact a provider), 2 inval
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -40,15 +41,48 @@ def build_parser() -> argparse.ArgumentParser:
     questions = commands.add_parser("questions", help="print the questionnaire as data")
     questions.add_argument("--format", choices=("text", "json", "fhir"), default="text")
 
-    assess = commands.add_parser("assess", help="assess an answers file (YAML or JSON)")
-    assess.add_argument("answers", type=Path, metavar="ANSWERS", help="answers file (.yaml, .yml or .json)")
+    assess = commands.add_parser("assess", help="assess an answers file (YAML or JSON), or many with --batch")
+    assess.add_argument("answers", type=Path, nargs="?", metavar="ANSWERS", help="answers file (.yaml, .yml or .json)")
     assess.add_argument("--format", choices=("text", "json"), default="text")
+    assess.add_argument(
+        "--batch",
+        type=Path,
+        metavar="IN.jsonl",
+        help="assess one answers document per line (JSON Lines, '-' for stdin) and write one JSON result "
+        "per line; bad lines are reported by number and the rest go on (exit 2 if any was bad)",
+    )
+    assess.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (mode 0600, replaced atomically) instead of stdout"
+    )
+    assess.add_argument(
+        "--summary",
+        type=Path,
+        metavar="FILE",
+        help="also save the printable summary to FILE; the format follows the extension: "
+        ".txt, .md, .html, .pdf, or .json (FHIR R4 QuestionnaireResponse)",
+    )
+    assess.add_argument(
+        "--summary-format",
+        choices=("text", "markdown", "html", "pdf", "fhir"),
+        help="the summary's format, whatever FILE's extension",
+    )
+    assess.add_argument("--force", action="store_true", help="replace an existing summary FILE")
 
     rules = commands.add_parser("rules", help="work with the rule files")
     rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True, parser_class=_Parser)
     rules_commands.add_parser("check", help="load and check every rule file; exit 0 only if clean")
+    coverage = rules_commands.add_parser(
+        "coverage", help="show that every finding fires in a vignette and stays silent in a near-miss (exit 1 if not)"
+    )
+    coverage.add_argument("--cases", type=Path, metavar="DIR", help="the vignettes (default: tests/cases of this checkout)")
+    docs = rules_commands.add_parser("docs", help="print the rules reference for clinical review (Markdown)")
+    docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
 
     commands.add_parser("schema", help="print the JSON Schema of an answers file")
+
+    resume = commands.add_parser("resume", help="continue a questionnaire stopped with Ctrl-C")
+    for flag, text in (("--nurse", "nurse mode"), ("--plain", "numbered questions read line by line"), ("--no-color", "no colours")):
+        resume.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=text)
     return parser
 
 
@@ -70,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"triage: error: {error}\n{FAILSAFE}", error.exit_code)
     except KeyboardInterrupt:
         return _fail("\ntriage: interrupted. Nothing was assessed.", EXIT_INTERRUPTED)
+    except BrokenPipeError:  # e.g. `triage questions | head`: the reader stopped reading; not a bug
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return _fail("triage: error: standard output was closed before the output was complete", EXIT_USAGE)
     except Exception:  # a bug: show it, and fail safe
         traceback.print_exc()
         return _fail(f"triage: internal error.\n{FAILSAFE}", EXIT_INTERNAL)

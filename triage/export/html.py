@@ -1,0 +1,48 @@
+"""The summary as one self-contained HTML page (inline CSS, nothing loaded from the network).
+
+Jinja2 autoescaping is on for the whole template, so names, notes and any other typed text are
+shown as text and can never add markup or script. The CSS carries print rules for A4 and Letter.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ..summary import Summary
+from .outline import disposition_lines, footer, outline, patient_lines, with_colon
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("triage.export", "templates"),
+        autoescape=True,  # every template here is HTML: escape all values, whatever the file name
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    environment.filters["with_colon"] = with_colon
+    return environment
+
+
+@lru_cache(maxsize=1)
+def stylesheet() -> str:
+    return resources.files("triage.export").joinpath("templates/summary.css").read_text(encoding="utf-8")
+
+
+def render_html(summary: Summary) -> bytes:
+    return html_summary(summary).encode("utf-8")
+
+
+def html_summary(s: Summary) -> str:
+    template = _environment().get_template("summary.html.j2")
+    return template.render(
+        s=s,
+        css=stylesheet().strip(),
+        patient=patient_lines(s),
+        disposition=disposition_lines(s),
+        sections=outline(s),
+        footer=footer(s),
+    )

@@ -1,0 +1,409 @@
+"""The printable summary: one model built from an assessment, rendered to every export format.
+
+``build_summary`` turns the answers and the assessment into a ``Summary`` that holds everything a
+clinician or the patient reads, already in plain words; every exporter (text, Markdown, HTML, PDF,
+FHIR) is a pure function of that model, so the formats cannot disagree. ``save_summary`` picks the
+format from the file name (or ``fmt``) and writes the file atomically with mode 0600.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from .answers import AnswersFile
+from .errors import OutputError
+from .fileio import atomic_write
+from .export.content import load_summary_content
+from .loader import Ruleset
+from .outcome import Assessment
+from .rules_model import NO, NOT_SURE, YES, Level, Question, QuestionType
+
+FORMATS = ("text", "markdown", "html", "pdf", "fhir")
+EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".json": "fhir",
+}
+TIME_UNITS = frozenset({"hours", "days", "weeks", "months", "years ago"})
+NONE = "none"  # the "none of these" code of a checklist
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourceLine(_Model):
+    ref: str
+    url: str | None = None
+
+
+class Disposition(_Model):
+    level: Level
+    label: str
+    timeframe: str
+    action: str
+    if_worse: str
+
+
+class FindingLine(_Model):
+    id: str
+    title: str
+    level: Level
+    level_label: str
+    message: str
+    rationale: str
+    sources: tuple[SourceLine, ...]
+    caution: str | None = None
+    unsure: bool = False
+
+
+class AnsweredQuestion(_Model):
+    """One answered question: wording and display text for people, raw value for FHIR."""
+
+    id: str
+    section: str
+    type: QuestionType
+    question: str
+    answer: str
+    value: int | str | tuple[str, ...]
+    labels: tuple[str, ...] = ()  # display label of each chosen code, in the order of ``value``
+    unit: str | None = None
+    red_flag: bool = False
+
+
+class AdviceLine(_Model):
+    title: str
+    text: str
+
+
+class ExerciseLine(_Model):
+    name: str
+    position: str
+    steps: tuple[str, ...]
+    hold: str
+    repetitions: str
+    cautions: tuple[str, ...] = ()
+
+
+class NoteLine(_Model):
+    about: str  # the question's wording, or "General"
+    question_id: str | None
+    text: str
+
+
+class OverrideLine(_Model):
+    engine_level: Level
+    engine_label: str
+    final_level: Level
+    final_label: str
+    direction: str
+    reason: str
+    by: str | None = None
+
+
+class Summary(_Model):
+    """Everything the printed summary and the FHIR export say, in reading order."""
+
+    title: str
+    created: AwareDatetime
+    patient_name: str | None = None
+    date_of_birth: date | None = None
+    age_years: int | None = None
+    respondent: Literal["patient", "someone_else"]
+    answered_by: str
+    nurse: str | None = None
+    disposition: Disposition
+    raised_by_combination: str | None = None
+    override: OverrideLine | None = None
+    findings: tuple[FindingLine, ...]
+    present: tuple[AnsweredQuestion, ...]
+    not_sure: tuple[AnsweredQuestion, ...]
+    negatives: tuple[AnsweredQuestion, ...]
+    pain: tuple[AnsweredQuestion, ...]
+    timeline: tuple[AnsweredQuestion, ...]
+    other_answers: tuple[AnsweredQuestion, ...]
+    self_care: tuple[AdviceLine, ...]
+    exercise_general: tuple[str, ...] = ()
+    exercises: tuple[ExerciseLine, ...] = ()
+    stop_rules_intro: str | None = None
+    stop_rules: tuple[str, ...] = ()
+    exercises_withheld: str | None = None
+    factors: tuple[AdviceLine, ...]
+    prevention: tuple[AdviceLine, ...]
+    provider_questions: tuple[str, ...]
+    notes: tuple[NoteLine, ...]
+    safety_net_intro: str
+    safety_net: tuple[str, ...]
+    disclaimer: str
+    ruleset_version: str
+    ruleset_hash: str
+    answers: tuple[AnsweredQuestion, ...] = Field(description="Every answer in asking order (for FHIR)")
+
+    @property
+    def created_text(self) -> str:
+        """'2026-03-05 14:30 (UTC+01:00)': a fixed, locale-free form for print."""
+        offset = self.created.strftime("%z")
+        return f"{self.created:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+
+    @property
+    def is_nurse_mode(self) -> bool:
+        return self.nurse is not None
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def build_summary(
+    ruleset: Ruleset, answers_file: AnswersFile, assessment: Assessment, created: datetime | None = None
+) -> Summary:
+    """The one summary model for ``assessment``; ``created`` defaults to now, in local time."""
+    created = _aware(created)
+    content = load_summary_content(ruleset)
+    third_person = answers_file.nurse is not None or answers_file.respondent == "someone_else"
+    answered = tuple(_answered_questions(ruleset, answers_file.answers, third_person))
+    patient = answers_file.patient
+    dob = patient.date_of_birth if patient else None
+    return Summary(
+        title=ruleset.scale.title,
+        created=created,
+        patient_name=_clean(patient.name) if patient else None,
+        date_of_birth=dob,
+        age_years=_age(dob, created.date()) if dob else None,
+        respondent=answers_file.respondent,
+        answered_by=content.answered_by[answers_file.respondent],
+        nurse=answers_file.nurse.name if answers_file.nurse else None,
+        disposition=_disposition(ruleset, assessment.disposition),
+        raised_by_combination=assessment.raised_by_combination,
+        override=_override(ruleset, assessment),
+        findings=tuple(_finding_line(ruleset, f) for f in assessment.findings),
+        **_symptoms(answered),
+        **_groups(answered),
+        **_advice(assessment),
+        provider_questions=content.questions_for(assessment),
+        notes=tuple(_notes(ruleset, answers_file.notes, third_person)),
+        safety_net_intro=assessment.safety_net.intro,
+        safety_net=assessment.safety_net.items,
+        disclaimer=assessment.disclaimer,
+        ruleset_version=assessment.ruleset.version,
+        ruleset_hash=assessment.ruleset.hash,
+        answers=answered,
+    )
+
+
+def _aware(created: datetime | None) -> datetime:
+    if created is None:
+        return datetime.now().astimezone()
+    if created.tzinfo is None:
+        raise ValueError("created must be timezone-aware")
+    return created
+
+
+def _clean(name: str | None) -> str | None:
+    name = " ".join((name or "").split())
+    return name or None
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _disposition(ruleset: Ruleset, level: Level) -> Disposition:
+    text = ruleset.scale.levels[level]
+    return Disposition(level=level, **text.model_dump(include={"label", "timeframe", "action", "if_worse"}))
+
+
+def _override(ruleset: Ruleset, assessment: Assessment) -> OverrideLine | None:
+    override = assessment.override
+    if override is None:
+        return None
+    return OverrideLine(
+        engine_level=override.engine_level,
+        engine_label=ruleset.scale.levels[override.engine_level].label,
+        final_level=override.final_level,
+        final_label=ruleset.scale.levels[override.final_level].label,
+        direction=override.direction,
+        reason=override.reason,
+        by=override.by,
+    )
+
+
+def _finding_line(ruleset: Ruleset, finding) -> FindingLine:
+    return FindingLine(
+        id=finding.id,
+        title=finding.title,
+        level=finding.level,
+        level_label=ruleset.scale.levels[finding.level].label,
+        message=finding.message,
+        rationale=finding.rationale,
+        sources=tuple(SourceLine(ref=s.ref, url=s.url) for s in finding.sources),
+        caution=finding.caution,
+        unsure=finding.unsure,
+    )
+
+
+def _answered_questions(ruleset: Ruleset, answers: Mapping[str, Any], third_person: bool) -> Iterable[AnsweredQuestion]:
+    for question in ruleset.questions:
+        if question.id in answers:
+            yield _answered(question, answers[question.id], third_person)
+
+
+def _answered(question: Question, value: Any, third_person: bool) -> AnsweredQuestion:
+    labels: tuple[str, ...] = ()
+    if question.type is QuestionType.multi:
+        value = tuple(value)
+        labels = tuple(question.choice_label(code, third_person) for code in value)
+        display = ", ".join(labels) or "None selected"
+    elif question.codes:
+        labels = (question.choice_label(value, third_person),)
+        display = labels[0]
+    else:
+        display = _number_text(question, value) if question.bounds else str(value)
+    return AnsweredQuestion(
+        id=question.id,
+        section=question.section,
+        type=question.type,
+        question=question.wording(third_person),
+        answer=display,
+        value=value,
+        labels=labels,
+        unit=question.unit,
+        red_flag=question.red_flag,
+    )
+
+
+def _number_text(question: Question, value: int) -> str:
+    if question.type is QuestionType.pain:
+        anchor = (question.anchors or {}).get(value)
+        return f"{value}/10" + (f" ({anchor})" if anchor else "")
+    return f"{value} {question.unit}" if question.unit else str(value)
+
+
+def _symptoms(answered: tuple[AnsweredQuestion, ...]) -> dict[str, tuple[AnsweredQuestion, ...]]:
+    """Present, not sure, and pertinent negatives (red-flag questions answered no or 'none')."""
+    return {
+        "present": tuple(p for p in (_present(a) for a in answered) if p),
+        "not_sure": tuple(a for a in answered if a.value == NOT_SURE or (isinstance(a.value, tuple) and NOT_SURE in a.value)),
+        "negatives": tuple(a for a in answered if a.red_flag and (a.value == NO or a.value == (NONE,))),
+    }
+
+
+def _present(answer: AnsweredQuestion) -> AnsweredQuestion | None:
+    """A 'yes', or the chosen items of a red-flag checklist (without 'none' and 'not sure')."""
+    if answer.type is QuestionType.yes_no_unsure:
+        return answer if answer.value == YES else None
+    if not (answer.red_flag and answer.type is QuestionType.multi):
+        return None
+    chosen = [(code, label) for code, label in zip(answer.value, answer.labels) if code not in (NONE, NOT_SURE)]
+    if not chosen:
+        return None
+    labels = tuple(label for _, label in chosen)
+    return answer.model_copy(update={"value": tuple(c for c, _ in chosen), "labels": labels, "answer": ", ".join(labels)})
+
+
+def _groups(answered: tuple[AnsweredQuestion, ...]) -> dict[str, tuple[AnsweredQuestion, ...]]:
+    """Pain scores, onset and duration, and the answers not shown anywhere else."""
+    pain = tuple(a for a in answered if a.type is QuestionType.pain)
+    timeline = tuple(a for a in answered if is_timeline(a))
+    shown = {a.id for a in (*pain, *timeline)}
+    other = tuple(a for a in answered if a.id not in shown and not _is_symptom(a))
+    return {"pain": pain, "timeline": timeline, "other_answers": other}
+
+
+def _is_symptom(answer: AnsweredQuestion) -> bool:
+    """Shown under Symptoms: yes/no questions, red-flag checklists, and any 'not sure'."""
+    if answer.type is QuestionType.yes_no_unsure or (answer.red_flag and answer.type is QuestionType.multi):
+        return True
+    return answer.value == NOT_SURE
+
+
+def is_timeline(answer: AnsweredQuestion) -> bool:
+    """Onset and duration questions: a time unit, or a name that says so (e.g. ``onset``)."""
+    if answer.unit and answer.unit.lower() in TIME_UNITS:
+        return True
+    words = set(answer.id.split("_")) | set(answer.section.split("_"))
+    return bool(words & {"onset", "duration", "started", "start", "since", "course", "timeline"})
+
+
+def _advice(assessment: Assessment) -> dict[str, Any]:
+    stop = assessment.stop_rules
+    return {
+        "self_care": tuple(AdviceLine(title=a.title, text=a.text) for a in assessment.advice),
+        "exercise_general": assessment.exercise_general,
+        "exercises": tuple(ExerciseLine(**e.model_dump(include=set(ExerciseLine.model_fields))) for e in assessment.exercises),
+        "stop_rules_intro": stop.intro if stop else None,
+        "stop_rules": stop.items if stop else (),
+        "exercises_withheld": assessment.exercises_withheld,
+        "factors": tuple(AdviceLine(title=f.label, text=f.explanation) for f in assessment.factors),
+        "prevention": tuple(AdviceLine(title=t.title, text=t.text) for t in assessment.prevention),
+    }
+
+
+def _notes(ruleset: Ruleset, notes: Mapping[str, str], third_person: bool) -> Iterable[NoteLine]:
+    for key, text in notes.items():
+        if not text.strip():
+            continue
+        question = ruleset.question_by_id.get(key)
+        about = question.wording(third_person) if question else "General"
+        yield NoteLine(about=about, question_id=question.id if question else None, text=text.strip())
+
+
+# --- saving ------------------------------------------------------------------------------------
+
+
+def summary_format(path: Path, fmt: str | None = None) -> str:
+    """The export format: ``fmt`` if given, else from the file's extension (one-line error if unknown)."""
+    if fmt is not None:
+        if fmt not in FORMATS:
+            raise OutputError(f"unknown summary format '{fmt}' (choose from {', '.join(FORMATS)})")
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        known = " ".join(sorted(set(EXTENSIONS)))
+        raise OutputError(f"{path}: cannot tell the summary format from '{suffix or 'no extension'}' (use one of {known})")
+    return EXTENSIONS[suffix]
+
+
+def render_summary(summary: Summary, fmt: str) -> bytes:
+    """The summary in one format, as the bytes of the file."""
+    from .export import render
+
+    return render(summary, fmt)
+
+
+def save_summary(
+    ruleset: Ruleset,
+    answers_file: AnswersFile,
+    assessment: Assessment,
+    path: Path,
+    fmt: str | None = None,
+    force: bool = False,
+    created: datetime | None = None,
+) -> Path:
+    """Write the summary to ``path`` (0600, atomic); never replaces a file unless ``force``."""
+    path = Path(path)
+    check_output_path(path, force)
+    fmt = summary_format(path, fmt)
+    data = render_summary(build_summary(ruleset, answers_file, assessment, created), fmt)
+    atomic_write(path, data, force=force)
+    return path
+
+
+def check_output_path(path: Path, force: bool) -> None:
+    """Fail early, with one line, before any work: a folder, an existing file, a missing folder."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory")
+    if path.exists() and not force:
+        raise OutputError(f"{path}: already exists (use --force to replace it)")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{path}: folder {parent} does not exist")
