@@ -1,0 +1,319 @@
+"""The interactive questionnaire driven with real keystrokes through prompt_toolkit's pipe input.
+
+Every run uses the real durable-rules engine and writes real files (drafts in a temporary data
+directory, summaries in a temporary working directory). Answers are derived from the loaded rules.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from test_interactive_support import (
+    BACK,
+    EOF,
+    INTERRUPT,
+    NOTE,
+    Reply,
+    answering,
+    calm_answers,
+    emergency_question,
+    least_urgent_value,
+    planned,
+    run_arrows,
+    run_plain,
+    CTRL_U,
+)
+from triage import cli
+from triage.answers import load_answers_file
+from triage.interactive.draft import DraftStore
+from triage.interactive.flow import Flow, essential_ids
+from triage.interactive.session import DONE
+from triage.loader import load_ruleset
+from triage.rules_model import Level
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(autouse=True)
+def workdir(tmp_path, monkeypatch):
+    """Summaries are saved in the current folder: make that a temporary one."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    return tmp_path / "data"
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def saved(workdir, pattern: str):
+    found = sorted(workdir.glob(pattern))
+    assert len(found) == 1, f"expected one {pattern}, found {found}"
+    assert stat.S_IMODE(found[0].stat().st_mode) == 0o600
+    return found[0]
+
+
+def assess_file(path, capsys, rules=None) -> dict:
+    """``triage assess FILE --format json``, run through the real command line."""
+    capsys.readouterr()
+    argv = (["--rules", str(rules)] if rules else []) + ["assess", str(path), "--format", "json"]
+    assert cli.main(argv) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+# --- the person at home ------------------------------------------------------------------------------
+
+
+def test_complete_self_care_run_matches_triage_assess(ruleset, assessor, data_dir, workdir, capsys):
+    answers = calm_answers(ruleset, assessor)
+    run = run_arrows(ruleset, assessor, answering(answers), data_dir)
+    assert run.code == 0
+    level = ruleset.scale.levels[Level.self_care]
+    assert f"RESULT: {level.label.upper()}" in run.screen
+    assert flat(ruleset.scale.disclaimer) in flat(run.screen)
+    asked = run.question_ids()
+    assert len(asked) == len(set(asked)), "a question was asked twice"
+    assert set(answers) <= set(asked)
+    answers_path = saved(workdir, "neck-triage-answers-*.yaml")
+    assert load_answers_file(ruleset, answers_path).answers == answers
+    assert assess_file(answers_path, capsys)["disposition"] == "self_care"
+    summary = saved(workdir, "neck-triage-summary-*.txt").read_text()
+    assert level.label in summary
+    assert not DraftStore(data_dir).exists(), "a finished questionnaire leaves no draft"
+
+
+def test_red_flag_questions_come_first_and_an_emergency_stops_at_once(ruleset, assessor, data_dir, workdir):
+    question, position = emergency_question(ruleset, assessor)
+    answers = calm_answers(ruleset, assessor)
+    run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")]}, answers), data_dir)
+    assert run.code == 0
+    assert position <= 12, "an emergency should be found within the first questions"
+    asked = run.question_ids()
+    assert asked[-1] == question.id and len(asked) == position, "no question is asked after the emergency"
+    emergency = ruleset.scale.levels[Level.emergency]
+    screen = flat(run.screen)
+    assert "EMERGENCY" in screen and flat(emergency.action) in screen
+    assert [s.message for s in run.asked[-2:]][0] == "What next?"
+    summary = saved(workdir, "neck-triage-summary-*.txt").read_text()
+    assert emergency.label in summary
+    assert not list(workdir.glob("*answers*")), "an early stop leaves questions unasked: no answers file"
+    assert "no answers file was saved" in screen
+
+
+def _urgent_case(ruleset, assessor):
+    """The first question whose 'yes' (after calm answers before it) makes the level urgent."""
+    flow = Flow(ruleset, assessor)
+    while (question := flow.next_question()) is not None:
+        if question.type.value == "yes_no_unsure":
+            trial = {**flow.answers, question.id: "yes"}
+            if assessor.assess_answers(trial).disposition is Level.urgent:
+                return question
+        flow.answer(question.id, least_urgent_value(flow, question))
+    raise AssertionError("no single 'yes' makes the level urgent")
+
+
+def test_urgent_is_said_at_once_and_finishing_quickly_still_asks_the_red_flags(ruleset, assessor, data_dir):
+    question = _urgent_case(ruleset, assessor)
+    answers = calm_answers(ruleset, assessor)
+    run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")], "quick": [Reply(True)]}, answers), data_dir)
+    assert run.code == 0
+    names = [s.question_id or s.message for s in run.asked]
+    offer = next(i for i, s in enumerate(run.asked) if s.message.startswith("Finish quickly"))
+    assert names[offer - 1] == question.id, "urgent is said right after the answer that reached it"
+    after = [qid for qid in run.question_ids()[run.question_ids().index(question.id) + 1:]]
+    essential = essential_ids(ruleset)
+    assert after and set(after) <= essential
+    red_flags_left = [q.id for q in Flow(ruleset, assessor).order if q.red_flag and q.id in after]
+    assert red_flags_left, "the remaining red-flag questions are still asked"
+    urgent = ruleset.scale.levels[Level.urgent]
+    assert f"RESULT: {urgent.label.upper()}" in run.screen
+    assert "Some everyday questions were skipped" in run.screen
+
+
+def test_back_changes_an_earlier_answer_and_review_edits_return_to_the_review(mini_ruleset, mini_assessor, data_dir, workdir, capsys):
+    plan = {
+        "chest": [Reply("no")],
+        "injury": [Reply("yes"), Reply("no")],  # yes; then, after going back, no
+        "numb": [BACK],  # back from the follow-up to the question it follows
+        "review": [Reply("age"), Reply("pain_now"), Reply(DONE)],
+        "age": [Reply(40), Reply(61)],  # changed from the review
+        "pain_now": [Reply(3), BACK],  # backing out of an edit returns to the review, answer kept
+    }
+    answers = {"cancer": "no", "night_pain": "no", "sleep": "side"}
+    run = run_arrows(mini_ruleset, mini_assessor, planned(plan, answers), data_dir)
+    assert run.code == 0
+    asked = run.question_ids()
+    assert asked[:4] == ["chest", "injury", "numb", "injury"]
+    assert run.asked[3].default == "yes", "the question gone back to offers the earlier answer"
+    assert "numb" not in asked[4:], "the follow-up is not asked once its reason is gone"
+    names = [s.question_id or s.message[:17] for s in run.asked]
+    review = "Check the answers"
+    assert names[-7:] == [review, "age", review, "pain_now", review, "Save a summary to", "File name (.txt, "]
+    assert run.asked[-6].default == 40
+    answers_path = saved(workdir, "neck-triage-answers-*.yaml")
+    final = load_answers_file(mini_ruleset, answers_path).answers
+    assert final["injury"] == "no" and final["age"] == 61 and final["pain_now"] == 3 and "numb" not in final
+    assert assess_file(answers_path, capsys, mini_ruleset.directory)["disposition"] == "appointment"
+
+
+def test_numbers_are_checked_as_typed(mini_ruleset, mini_assessor, data_dir, workdir):
+    """Arrow prompts refuse bad numbers (the typed text stays until it is valid)."""
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "sleep": "side"}
+    typed = {"age": [Reply(keys="abc\r" + CTRL_U + "200\r" + CTRL_U + "42\r")], "pain_now": [Reply(keys="11\r" + CTRL_U + "3\r")]}
+    run = run_arrows(mini_ruleset, mini_assessor, planned(typed, answers), data_dir)
+    assert run.code == 0
+    final = load_answers_file(mini_ruleset, saved(workdir, "neck-triage-answers-*.yaml")).answers
+    assert (final["age"], final["pain_now"]) == (42, 3)
+    assert "0 = no pain   10 = worst imaginable" in run.screen, "the pain scale's anchors are shown"
+
+
+def test_plain_numbers_say_what_to_type(mini_ruleset, mini_assessor, data_dir):
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "sleep": "side"}
+    typed = {"age": [Reply(line="abc\n200\n42")], "pain_now": [Reply(line="11\n3")], "save": [Reply(False)]}
+    run = run_plain(mini_ruleset, mini_assessor, planned(typed, answers), data_dir)
+    assert run.code == 0
+    assert run.screen.count("Please type a whole number from 0 to 120 (years).") == 2
+    assert "Please type a whole number from 0 (no pain) to 10 (worst imaginable)." in run.screen
+
+
+# --- the nurse ---------------------------------------------------------------------------------------
+
+
+def _nurse_plan(override: list[Reply], reason: list[Reply]) -> dict:
+    return {
+        "nurse": [Reply("Nurse Kim")],
+        "respondent": [Reply("someone_else")],
+        "patient": [Reply("Ann Example")],
+        "dob": [Reply(keys="1990-13-01\r\x151990-02-01\r")],
+        "injury": [NOTE, Reply("yes")],
+        "note": [Reply("Fell off a bike yesterday")],
+        "override": override,
+        "reason": reason,
+        "general_note": [Reply("Advised to call back if worse")],
+    }
+
+
+NURSE_ANSWERS = {"chest": "no", "numb": "no", "cancer": "no", "night_pain": "no", "age": 40, "pain_now": 4,
+                 "sleep": "side", "other": None}
+
+
+def test_nurse_lowers_with_a_required_reason_and_everything_is_kept(mini_ruleset, mini_assessor, data_dir, workdir, capsys):
+    plan = _nurse_plan([Reply("appointment")], [Reply(keys="\r" + "Seen in clinic this morning, stable\r")])
+    run = run_arrows(mini_ruleset, mini_assessor, planned(plan, NURSE_ANSWERS), data_dir, nurse=True)
+    assert run.code == 0
+    injury = mini_ruleset.question_by_id["injury"]
+    assert injury.ask_nurse in [s.message for s in run.asked], "nurse mode uses third-person wording"
+    screen = flat(run.screen)
+    assert "injury_only [within_24h]" in screen and "Why:" in screen and "Sources: facts.md" in screen
+    assert "Pertinent negatives (answered no): - chest:" in screen
+    assert "Engine disposition: within_24h; final: appointment" in screen
+    assert "Seen in clinic this morning, stable" in screen
+    document = load_answers_file(mini_ruleset, saved(workdir, "neck-triage-answers-*.yaml"))
+    assert document.nurse.name == "Nurse Kim" and document.patient.name == "Ann Example"
+    assert str(document.patient.date_of_birth) == "1990-02-01" and document.respondent == "someone_else"
+    assert document.notes == {"injury": "Fell off a bike yesterday", "general": "Advised to call back if worse"}
+    assert document.override.level is Level.appointment
+    result = assess_file(saved(workdir, "neck-triage-answers-*.yaml"), capsys, mini_ruleset.directory)
+    assert (result["engine_disposition"], result["disposition"]) == ("within_24h", "appointment")
+    assert result["override"]["reason"] == "Seen in clinic this morning, stable"
+
+
+def test_nurse_raises_freely_and_cannot_lower_to_self_care_past_a_finding(mini_ruleset, mini_assessor, data_dir, workdir, capsys):
+    plan = _nurse_plan([Reply("urgent")], [Reply(None)])
+    run = run_arrows(mini_ruleset, mini_assessor, planned(plan, NURSE_ANSWERS), data_dir, nurse=True)
+    assert run.code == 0
+    override = next(s for s in run.asked if s.message.startswith("Do you agree"))
+    offered = [value for value, _ in override.options]
+    assert "self_care" not in offered and "within_24h" not in offered and offered[0] == "keep"
+    assert "Engine disposition: within_24h; final: urgent" in flat(run.screen)
+    result = assess_file(saved(workdir, "neck-triage-answers-*.yaml"), capsys, mini_ruleset.directory)
+    assert (result["engine_disposition"], result["disposition"], result["override"]["direction"]) == ("within_24h", "urgent", "raised")
+
+
+# --- never lose what was typed ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("stop", "rules"), [(INTERRUPT, "ruleset"), (EOF, "mini_ruleset")], ids=["ctrl-c", "end-of-input"])
+def test_stopping_saves_a_draft_and_resume_continues_where_it_left_off(request, data_dir, workdir, capsys, stop, rules):
+    ruleset = request.getfixturevalue(rules)
+    assessor = request.getfixturevalue(rules.replace("ruleset", "assessor"))
+    answers = calm_answers(ruleset, assessor)
+    order = [q.id for q in Flow(ruleset, assessor).order if q.id in answers]
+    first, stop_at = order[:3], order[3]
+    run = run_arrows(ruleset, assessor, planned({stop_at: [stop]}, answers), data_dir)
+    assert run.code == 130
+    assert "triage resume" in run.screen
+    store = DraftStore(data_dir)
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    draft = store.load()
+    assert draft.flow["answers"] == {qid: answers[qid] for qid in first}, "the interrupted question has no answer"
+    resumed = run_arrows(ruleset, assessor, answering(answers), data_dir, resume=True)
+    assert resumed.code == 0
+    assert resumed.question_ids()[0] == stop_at and not set(first) & set(resumed.question_ids())
+    assert "Continuing your questionnaire (3 answers so far)" in resumed.screen
+    result = assess_file(saved(workdir, "neck-triage-answers-*.yaml"), capsys, ruleset.directory)
+    assert result["disposition"] == "self_care"
+    assert not store.exists()
+
+
+def test_starting_again_offers_the_unfinished_questionnaire(mini_ruleset, mini_assessor, data_dir):
+    run_arrows(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}, {"chest": "no"}), data_dir)
+    answers = {"injury": "no", "cancer": "no", "night_pain": "no", "age": 30, "pain_now": 2, "sleep": "side", "other": None}
+    run = run_arrows(mini_ruleset, mini_assessor, planned({"unfinished": [Reply("resume")]}, answers), data_dir)
+    assert run.code == 0 and run.question_ids()[0] == "injury"
+
+
+def test_ctrl_c_before_any_answer_saves_nothing(mini_ruleset, mini_assessor, data_dir):
+    run = run_arrows(mini_ruleset, mini_assessor, planned({"chest": [INTERRUPT]}), data_dir)
+    assert run.code == 130 and "nothing was saved" in run.screen and not DraftStore(data_dir).exists()
+
+
+def test_resume_without_a_draft_is_one_clear_line(data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(data_dir))
+    assert cli.main(["--plain", "resume"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no unfinished questionnaire to resume" in err[0]
+
+
+def _bump_version(rules_dir, version="2026.12.0"):
+    scale = rules_dir / "scale.yaml"
+    text = scale.read_text()
+    old = next(line for line in text.splitlines() if line.startswith("version:"))
+    scale.write_text(text.replace(old, f'version: "{version}"'))
+
+
+@pytest.mark.parametrize("start_again", [True, False], ids=["start-again", "keep-draft"])
+def test_a_draft_from_other_rules_is_not_reused_silently(rules_copy, data_dir, start_again):
+    from triage.assess import Assessor
+
+    old = load_ruleset(rules_copy)
+    run_arrows(old, Assessor(old), planned({"cancer": [INTERRUPT]}, {"chest": "no", "injury": "no"}), data_dir)
+    _bump_version(rules_copy)
+    new = load_ruleset(rules_copy)
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 30, "pain_now": 2, "sleep": "side", "other": None}
+    run = run_arrows(new, Assessor(new), planned({"start_new": [Reply(start_again)]}, answers), data_dir, resume=True)
+    assert run.code == 0
+    assert "made with rules version 2026.11.0" in flat(run.screen) and "now version 2026.12.0" in flat(run.screen)
+    if start_again:
+        assert run.question_ids()[0] == "chest", "starting again asks everything again"
+        assert not DraftStore(data_dir).exists()
+    else:
+        assert run.question_ids() == [] and DraftStore(data_dir).load().ruleset_version == "2026.11.0"
+
+
+def test_the_draft_is_written_atomically_in_the_data_dir_from_the_environment(monkeypatch, tmp_path):
+    from triage.interactive.draft import data_dir
+
+    monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "here"))
+    assert data_dir() == tmp_path / "here"
+    monkeypatch.delenv("TRIAGE_DATA_DIR")
+    assert data_dir().name == "neck-triage"
+    assert os.fspath(data_dir()) != os.fspath(tmp_path)

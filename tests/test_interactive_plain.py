@@ -1,0 +1,139 @@
+"""``--plain`` (numbered lines, for pipes and screen readers) and what happens without a terminal."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
+from triage.answers import load_answers_file
+from triage.interactive.asks import question_ask
+from triage.interactive.draft import DraftStore
+from triage.interactive.flow import Flow
+from triage.interactive.session import DONE
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def triage(args, stdin_text, cwd, data_dir, **env):
+    """The installed command as a separate process, with ``stdin_text`` piped in."""
+    environment = {key: value for key, value in os.environ.items() if key != "TERM"}
+    environment.update(TRIAGE_DATA_DIR=str(data_dir), **env)
+    return subprocess.run([sys.executable, "-m", "triage", *args], input=stdin_text, capture_output=True,
+                          text=True, cwd=cwd, env=environment, timeout=60)
+
+
+def calm_lines(ruleset, assessor) -> list[str]:
+    """The lines a person types at ``--plain`` to give the least urgent answer to every question."""
+    answers = calm_answers(ruleset, assessor)
+    flow, lines = Flow(ruleset, assessor), []
+    while (question := flow.next_question()) is not None:
+        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
+        lines.append(plain_line(spec, Reply(answers.get(question.id))))
+        flow.answer(question.id, answers.get(question.id))
+    return lines
+
+
+def test_plain_from_a_pipe_runs_the_whole_questionnaire(ruleset, assessor, tmp_path):
+    lines = calm_lines(ruleset, assessor) + ["", "y", ""]  # review: all correct; save: yes; default name
+    done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")
+    assert done.returncode == 0, done.stderr
+    label = ruleset.scale.levels["self_care"].label
+    assert f"RESULT: {label.upper()}" in done.stdout
+    assert "  1. Yes\n  2. No\n  3. Not sure\n" in done.stdout, "choices are numbered, one per line"
+    assert "\x1b[" not in done.stdout, "no terminal control codes in plain mode"
+    assert len(list(tmp_path.glob("neck-triage-summary-*.txt"))) == 1
+    assert len(list(tmp_path.glob("neck-triage-answers-*.yaml"))) == 1
+
+
+def test_input_ending_early_saves_a_draft_and_says_how_to_resume(ruleset, assessor, tmp_path):
+    lines = calm_lines(ruleset, assessor)[:3]
+    done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")
+    assert done.returncode == 130
+    assert "triage resume" in done.stdout
+    draft = DraftStore(tmp_path / "data").load()
+    assert len(draft.flow["answers"]) == 3
+
+
+def test_without_a_terminal_one_line_points_to_assess_and_plain(tmp_path):
+    done = triage([], "\n", tmp_path, tmp_path / "data")
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "triage assess FILE" in lines[0] and "--plain" in lines[0]
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
+def test_term_dumb_uses_the_plain_questions(ruleset, assessor, tmp_path):
+    lines = calm_lines(ruleset, assessor)[:2]
+    done = triage([], "\n".join(lines) + "\n", tmp_path, tmp_path / "data", TERM="dumb")
+    assert done.returncode == 130 and "  1. Yes" in done.stdout
+
+
+def test_plain_back_note_and_nurse_checks(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plan = {
+        "nurse": [Reply(line="\nNurse Kim")],
+        "dob": [Reply(line="02/01/1990\n1990-02-01")],
+        "chest": [Reply(line="maybe\nno")],  # the words of a choice work as well as its number
+        "injury": [NOTE, Reply("yes"), Reply("no")],
+        "note": [Reply("Fell yesterday")],
+        "numb": [Reply(line="back")],
+        "override": [Reply("appointment")],
+        "reason": [Reply(line="\nStable on examination")],
+        "save": [Reply(False)],
+    }
+    answers = {"cancer": "yes", "night_pain": "yes", "age": 40, "pain_now": 3, "sleep": "side"}
+    run = run_plain(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
+    assert run.code == 0
+    screen = run.screen
+    assert screen.count("Please type an answer.") == 2  # no nurse name, no reason for lowering
+    assert "Please type the date as YYYY-MM-DD" in screen
+    assert "Please type a number from 1 to 3" in screen
+    assert run.question_ids()[:5] == ["chest", "injury", "injury", "numb", "injury"]
+    assert "Engine disposition: within_24h; final: appointment" in screen
+    assert "Raised by combination" in screen, "two combinable findings raise the level, and the nurse sees why"
+
+
+def test_rules_that_fail_to_load_give_no_advice_and_say_contact_a_provider(rules_copy, tmp_path):
+    (rules_copy / "red_flags.yaml").write_text("findings: [")
+    done = triage(["--plain", "--rules", str(rules_copy)], "1\n", tmp_path, tmp_path / "data")
+    assert done.returncode == 1
+    assert "contact a healthcare provider" in done.stderr.lower() and "red_flags.yaml" in done.stderr
+    assert "RESULT" not in done.stdout and "Self-care" not in done.stdout
+
+
+def test_a_damaged_draft_is_reported_by_resume_and_replaced_by_a_new_start(mini_ruleset, mini_assessor, tmp_path):
+    store = DraftStore(tmp_path / "data")
+    store.directory.mkdir()
+    store.path.write_text("{not json")
+    done = triage(["--plain", "resume"], "", tmp_path, store.directory)
+    assert done.returncode == 2 and "damaged" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    run = run_plain(mini_ruleset, mini_assessor, planned({"chest": [Reply(signal="interrupt")]}), store.directory)
+    assert "damaged" in run.screen and "Starting a new questionnaire" in run.screen
+    assert run.code == 130
+
+
+@pytest.mark.parametrize("front_end", [run_plain, run_arrows], ids=["plain", "arrows"])
+def test_enter_keeps_every_kind_of_earlier_answer(mini_ruleset, mini_assessor, tmp_path, monkeypatch, front_end):
+    """From the review, asking each question again and pressing Enter changes nothing."""
+    monkeypatch.chdir(tmp_path)
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 44, "pain_now": 3,
+               "habits": ["desk", "phone"], "sleep": "front", "other": "Works nights"}
+    asked: set[str] = set()
+    first_time = planned({"review": [Reply(qid) for qid in answers] + [Reply(DONE)]}, answers)
+
+    def script(spec):
+        if spec.question_id in asked:
+            return Reply(line="", keys="\r")  # asked again from the review: just press Enter
+        if spec.question_id:
+            asked.add(spec.question_id)
+        return first_time(spec)
+
+    run = front_end(mini_ruleset, mini_assessor, script, tmp_path / "data")
+    assert run.code == 0
+    assert sorted(run.question_ids()) == sorted(list(answers) * 2), "every question was asked again once"
+    saved = list(tmp_path.glob("neck-triage-answers-*.yaml"))
+    assert load_answers_file(mini_ruleset, saved[0]).answers == answers

@@ -1,0 +1,136 @@
+"""What to ask, as data both front ends understand: one ``Ask`` per prompt, plus answer checks.
+
+A front end turns an ``Ask`` into a prompt and returns the chosen value, ``BACK`` (the person wants
+the previous question) or ``NOTE`` (a nurse wants to add a note to this question). Checking typed
+numbers lives here, so both front ends reject the same input with the same message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+from ..rules_model import Question, QuestionType
+
+
+class Signal:
+    """A prompt result that is not an answer."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+BACK = Signal("back")
+NOTE = Signal("note")
+
+Kind = Literal["choice", "multi", "number", "text", "confirm"]
+
+
+@dataclass(frozen=True)
+class Ask:
+    kind: Kind
+    message: str
+    options: tuple[tuple[Any, str], ...] = ()
+    default: Any = None
+    low: int | None = None
+    high: int | None = None
+    hint: str | None = None  # shown with the question: help text, pain anchors
+    required: bool = True
+    back: bool = False  # the person may go back from here
+    note: bool = False  # a nurse may attach a note here
+    check: Callable[[str], str | None] | None = None  # text answers: an error message, or None
+    range_text: str = ""  # numbers: 'from 0 (no pain) to 10 (worst imaginable)'
+    question_id: str | None = None  # set when the prompt asks a questionnaire question
+
+    def parse_number(self, text: str) -> tuple[int | None, str | None]:
+        return parse_number(text, self.low, self.high, self.range_text or f"from {self.low} to {self.high}")
+
+
+def parse_number(text: str, low: int | None, high: int | None, range_text: str) -> tuple[int | None, str | None]:
+    """(the whole number typed, None) or (None, a message saying what to type)."""
+    cleaned = text.strip()
+    message = f"Please type a whole number {range_text}."
+    if not cleaned.lstrip("-").isdigit() or len(cleaned) > 6:
+        return None, message
+    value = int(cleaned)
+    if (low is not None and value < low) or (high is not None and value > high):
+        return None, message
+    return value, None
+
+
+def question_ask(question: Question, nurse: bool, default: Any, back: bool) -> Ask:
+    """The prompt for one questionnaire question, in the person's or the nurse's wording."""
+    common = {"message": question.wording(nurse), "hint": _hint(question), "back": back, "note": nurse,
+              "question_id": question.id}
+    kind = question.type
+    if kind in (QuestionType.yes_no_unsure, QuestionType.single):
+        return Ask("choice", options=_options(question, nurse), default=default, **common)
+    if kind is QuestionType.multi:
+        return Ask("multi", options=_options(question, nurse), default=default or [], required=question.required, **common)
+    if kind is QuestionType.text:
+        return Ask("text", default=default or "", required=question.required, **common)
+    low, high = question.bounds  # type: ignore[misc]
+    return Ask("number", default=default, low=low, high=high, range_text=range_text(question), **common)
+
+
+def range_text(question: Question) -> str:
+    """'from 0 (no pain) to 10 (worst pain imaginable)' or 'from 0 to 120 (years)'."""
+    low, high = question.bounds  # type: ignore[misc]
+    anchors = question.anchors or {}
+    if anchors:
+        return f"from {low} ({anchors.get(low, low)}) to {high} ({anchors.get(high, high)})"
+    unit = f" ({question.unit})" if question.unit else ""
+    return f"from {low} to {high}{unit}"
+
+
+def _options(question: Question, nurse: bool) -> tuple[tuple[str, str], ...]:
+    return tuple((code, question.choice_label(code, nurse)) for code in question.codes)
+
+
+def _hint(question: Question) -> str | None:
+    parts = []
+    if question.type is QuestionType.pain and question.anchors:
+        parts.append("   ".join(f"{n} = {text}" for n, text in sorted(question.anchors.items())))
+    if question.help:
+        parts.append(question.help)
+    return "\n".join(parts) or None
+
+
+def answer_text(question: Question, value: Any, nurse: bool = False) -> str:
+    """An answer as the person would say it: 'Not sure', 'Desk work, Phone cradling', '6 / 10'."""
+    if value is None:
+        return "(skipped)"
+    kind = question.type
+    if kind is QuestionType.multi:
+        return ", ".join(question.choice_label(code, nurse) for code in value) or "(none)"
+    if kind in (QuestionType.yes_no_unsure, QuestionType.single):
+        return question.choice_label(value, nurse)
+    if kind is QuestionType.pain:
+        return f"{value} / 10"
+    if kind is QuestionType.integer and question.unit:
+        return f"{value} {question.unit}"
+    return str(value)
+
+
+def check_date_of_birth(text: str) -> str | None:
+    """None if ``text`` is empty or a past date written YYYY-MM-DD; otherwise what to type."""
+    if not text.strip():
+        return None
+    try:
+        born = date.fromisoformat(text.strip())
+    except ValueError:
+        return "Please type the date as YYYY-MM-DD (for example 1980-04-02), or leave it empty."
+    if born > date.today():
+        return "That date is in the future. Please type the date of birth as YYYY-MM-DD."
+    if born.year < 1880:
+        return "Please check the year of birth."
+    return None
+
+
+def check_not_empty(text: str) -> str | None:
+    return None if text.strip() else "Please type something here."

@@ -1,0 +1,248 @@
+"""The questionnaire's course, independent of any screen: which question next, back, edits, stops.
+
+Both front ends (arrow-key prompts and ``--plain`` numbered lines) drive the same ``Flow``, so the
+order, the follow-up logic and the early stops cannot differ between them. The assessment of the
+answers so far always comes from the real ``Assessor`` (the same one ``triage assess`` uses).
+
+Asking order: questions that can lead to a more urgent finding come first (a follow-up question
+lifts the question it depends on), ties keep the order of ``questions.yaml``, and a question is
+never asked before the questions its ``ask_when`` reads.
+"""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from ..answers import applicable
+from ..assess import Assessor
+from ..conditions import iter_tests
+from ..loader import Ruleset
+from ..outcome import Assessment
+from ..rules_model import Level, Question
+
+NOT_TESTED = -1
+
+
+def asking_order(ruleset: Ruleset) -> tuple[Question, ...]:
+    """The questions, most urgent section first, each after the questions its ``ask_when`` reads.
+
+    Sections are ranked by the most urgent finding any of their questions can lead to, ties in the
+    order of ``questions.yaml``; within a section the file's order is kept, so headings stay together.
+    """
+    key = _order_keys(ruleset)
+    waiting = {q.id: _depends_on(q) for q in ruleset.questions}
+    ready = [key[qid] for qid, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    order: list[Question] = []
+    while ready:
+        qid = heapq.heappop(ready)[-1]
+        order.append(ruleset.question_by_id[qid])
+        for other, deps in waiting.items():
+            if qid in deps:
+                deps.discard(qid)
+                if not deps:
+                    heapq.heappush(ready, key[other])
+    return tuple(order)
+
+
+def _order_keys(ruleset: Ruleset) -> dict[str, tuple[int, int, int, str]]:
+    urgency = _effective_urgency(ruleset)
+    section_urgency: dict[str, int] = {}
+    for question in ruleset.questions:
+        section_urgency[question.section] = max(section_urgency.get(question.section, NOT_TESTED), urgency[question.id])
+    section_index = {section: i for i, section in enumerate(ruleset.sections)}
+    return {
+        q.id: (-section_urgency[q.section], section_index[q.section], i, q.id)
+        for i, q in enumerate(ruleset.questions)
+    }
+
+
+def _depends_on(question: Question) -> set[str]:
+    return {test.q for test in iter_tests(question.ask_when)}
+
+
+def _effective_urgency(ruleset: Ruleset) -> dict[str, int]:
+    """Rank of the most urgent finding a question can lead to, directly or through a follow-up."""
+    urgency = {q.id: NOT_TESTED for q in ruleset.questions}
+    for finding in ruleset.findings:
+        for test in iter_tests(finding.when):
+            urgency[test.q] = max(urgency[test.q], finding.level.rank)
+    for question in reversed(ruleset.questions):  # follow-ups come later in the file
+        for parent in _depends_on(question):
+            urgency[parent] = max(urgency[parent], urgency[question.id])
+    return urgency
+
+
+def essential_ids(ruleset: Ruleset) -> frozenset[str]:
+    """Questions still asked when finishing quickly: red flags, anything a finding reads, and their parents."""
+    keep = {q.id for q in ruleset.questions if q.red_flag}
+    keep |= {test.q for finding in ruleset.findings for test in iter_tests(finding.when)}
+    for question in reversed(ruleset.questions):
+        if question.id in keep:
+            keep |= _depends_on(question)
+    return frozenset(keep)
+
+
+class Flow:
+    """Answers so far, the order they were given in, and what to ask next.
+
+    ``history`` lists answered (or, for optional questions, declined) question ids in the order
+    they were given; ``back`` undoes the last one. ``remembered`` keeps answers taken back or made
+    stale, so they are offered as the default when the question is asked again.
+    """
+
+    def __init__(self, ruleset: Ruleset, assessor: Assessor):
+        self.ruleset = ruleset
+        self.assessor = assessor
+        self.order = asking_order(ruleset)
+        self.essential = essential_ids(ruleset)
+        self.answers: dict[str, Any] = {}
+        self.history: list[str] = []
+        self.declined: set[str] = set()
+        self.remembered: dict[str, Any] = {}
+        self.pending: str | None = None  # asked next: taken back, or chosen from the review
+        self.quick = False  # finishing quickly: only essential questions are still asked
+        self.urgent_offered = False
+
+    # --- what to ask ---------------------------------------------------------------------------
+
+    def next_question(self) -> Question | None:
+        """The question to ask now, or None when every question that applies has been answered."""
+        if self.pending:
+            return self.ruleset.question_by_id[self.pending]
+        for question in self.order:
+            if self._due(question):
+                return question
+        return None
+
+    def _due(self, question: Question) -> bool:
+        if question.id in self.answers or question.id in self.declined:
+            return False
+        if self.quick and question.id not in self.essential:
+            return False
+        return applicable(question, self.answers)
+
+    def optional_remaining(self) -> list[Question]:
+        """Unanswered questions that apply and that finishing quickly would leave out."""
+        given = self.answers.keys() | self.declined
+        return [q for q in self.order if q.id not in given and q.id not in self.essential and applicable(q, self.answers)]
+
+    def default_for(self, question: Question) -> Any:
+        """The earlier answer to offer again, if there is one."""
+        if question.id in self.answers:
+            return self.answers[question.id]
+        return self.remembered.get(question.id)
+
+    @property
+    def editing(self) -> bool:
+        """True while a question chosen from the review (still answered) is being asked again."""
+        return self.pending is not None and (self.pending in self.answers or self.pending in self.declined)
+
+    # --- changing answers -------------------------------------------------------------------------
+
+    def answer(self, question_id: str, value: Any) -> None:
+        """Record an answer; ``None`` declines an optional question. Stale follow-ups are removed."""
+        question = self.ruleset.question_by_id[question_id]
+        if value is None and question.required:
+            raise ValueError(f"{question_id} is required")
+        self._forget(question_id)
+        if value is None:
+            self.declined.add(question_id)
+        else:
+            self.answers[question_id] = value
+        self.remembered.pop(question_id, None)
+        self.history.append(question_id)
+        self.pending = None
+        self._remove_stale()
+
+    def back(self) -> Question | None:
+        """Take back the last answer and ask that question again (None at the first question).
+
+        While a question chosen from the review is asked again, back cancels that edit instead.
+        """
+        if self.editing:
+            self.pending = None
+            return None
+        if not self.history:
+            return None
+        question_id = self.history[-1]
+        self._take_back(question_id)
+        self.pending = question_id
+        self._remove_stale()
+        return self.ruleset.question_by_id[question_id]
+
+    def edit(self, question_id: str) -> None:
+        """Ask an answered question again (from the review); its answer stays until replaced."""
+        self.pending = question_id
+
+    def _take_back(self, question_id: str) -> None:
+        if question_id in self.answers:
+            self.remembered[question_id] = self.answers[question_id]
+        self._forget(question_id)
+
+    def _forget(self, question_id: str) -> None:
+        self.answers.pop(question_id, None)
+        self.declined.discard(question_id)
+        if question_id in self.history:
+            self.history.remove(question_id)
+
+    def _remove_stale(self) -> None:
+        """Answers to follow-ups that no longer apply are dropped (and remembered), until stable."""
+        while True:
+            stale = [qid for qid in [*self.answers, *self.declined]
+                     if not applicable(self.ruleset.question_by_id[qid], self.answers)]
+            if not stale:
+                return
+            for qid in stale:
+                self._take_back(qid)
+
+    # --- where the answers lead ---------------------------------------------------------------------
+
+    def assessment(self) -> Assessment:
+        """The real engine's assessment of the answers so far."""
+        return self.assessor.assess_answers(self.answers)
+
+    def answered(self) -> list[tuple[Question, Any]]:
+        """(question, answer or None if declined) for every answered question, in asking order."""
+        given = self.answers.keys() | self.declined
+        return [(q, self.answers.get(q.id)) for q in self.order if q.id in given]
+
+    def is_finished(self) -> bool:
+        return self.next_question() is None
+
+    def finish_quickly(self) -> None:
+        """Skip the questions no finding reads (work, sleep, stress); red flags are still asked."""
+        self.quick = True
+
+    def reconsider_quick(self, level: Level) -> None:
+        """A changed answer may take the level back below urgent: then ask everything again."""
+        if level.rank < Level.urgent.rank:
+            self.quick = False
+            self.urgent_offered = False
+
+    # --- drafts -------------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "answers": dict(self.answers),
+            "history": list(self.history),
+            "declined": sorted(self.declined),
+            "remembered": dict(self.remembered),
+            "pending": self.pending,
+            "quick": self.quick,
+            "urgent_offered": self.urgent_offered,
+        }
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Continue from a draft's state (ids unknown to this ruleset are dropped)."""
+        known = self.ruleset.question_by_id
+        self.answers = {k: v for k, v in state.get("answers", {}).items() if k in known}
+        self.declined = {k for k in state.get("declined", ()) if k in known}
+        self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined]
+        self.remembered = {k: v for k, v in state.get("remembered", {}).items() if k in known}
+        pending = state.get("pending")
+        self.pending = pending if pending in known else None
+        self.quick = bool(state.get("quick"))
+        self.urgent_offered = bool(state.get("urgent_offered"))
+        self._remove_stale()

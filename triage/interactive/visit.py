@@ -1,0 +1,37 @@
+"""Who is answering, about whom, and what the nurse noted: everything typed besides the answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from ..answers import AnswersFile, Nurse, Override, Patient
+
+
+class Visit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    nurse: str | None = None
+    patient_name: str | None = None
+    date_of_birth: date | None = None
+    respondent: Literal["patient", "someone_else"] = "patient"
+    notes: dict[str, str] = {}
+    intro_done: bool = False
+
+    def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None) -> AnswersFile:
+        """The answers file for these answers: the same document ``triage assess`` reads."""
+        has_patient = self.patient_name or self.date_of_birth
+        return AnswersFile(
+            ruleset_version=ruleset_version,
+            respondent=self.respondent,
+            patient=Patient(name=self.patient_name, date_of_birth=self.date_of_birth) if has_patient else None,
+            nurse=Nurse(name=self.nurse) if self.nurse else None,
+            answers=dict(answers),
+            notes={key: text for key, text in self.notes.items() if text.strip()},
+            override=override,
+        )
+
+    def typed_anything(self) -> bool:
+        return bool(self.nurse or self.patient_name or self.date_of_birth or self.notes)
