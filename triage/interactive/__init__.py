@@ -128,7 +128,8 @@ def _load(store: DraftStore, prompter: Prompter, resume: bool) -> Draft | None:
 def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Draft) -> Session | None:
     if draft.matches(session.ruleset):
         session.restore(draft)
-        prompter.show(f"Continuing your questionnaire ({len(session.flow.history)} answers so far).")
+        count = len(session.flow.history)
+        prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
         return session
     prompter.show(_mismatch(session.ruleset, draft))
     if not prompter.ask(Ask("confirm", "Start a new questionnaire? (the unfinished one is deleted)", default=True)):

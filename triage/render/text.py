@@ -39,7 +39,7 @@ def assessment_text(a: Assessment) -> str:
     lines += _exercise_lines(a)
     if a.unknowns:
         lines += ["You were not sure about:", *(_bullet(u.question) for u in a.unknowns), ""]
-    lines += [a.safety_net.intro, *(_bullet(i) for i in a.safety_net.items), "", _wrap(f"If things get worse: {a.level.if_worse}"), ""]
+    lines += [_wrap(a.safety_net.intro), *(_bullet(i) for i in a.safety_net.items), "", _wrap(f"If things get worse: {a.level.if_worse}"), ""]
     lines += [_wrap(a.disclaimer), f"(rules {a.ruleset.version}, {a.ruleset.hash[:12]})"]
     return "\n".join(lines)
 
