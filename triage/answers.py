@@ -144,12 +144,12 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
 def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
     for key in parsed.notes:
         if key != "general" and key not in ruleset.question_by_id:
-            raise AnswersError(f"{source}: notes.{key}: not a question id (or 'general')")
+            raise AnswersError(f"{source}: notes.{key if key.isprintable() else repr(key)}: not a question id (or 'general')")
 
 
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
-    loc = [str(part) for part in first["loc"]]
+    loc = [str(part) if str(part).isprintable() else repr(part) for part in first["loc"]]  # keep one line
     if error.title == "Answers":  # the per-questionnaire model validates the 'answers' mapping
         loc = ["answers", *loc]
     path = ".".join(loc) or "file"
@@ -221,6 +221,8 @@ def _parse_text(name: str, text: str, is_json: bool):
         raise AnswersError(f"{name}: nested too deeply") from None
     except ValueError as error:  # duplicate JSON keys, integers too long to convert
         raise AnswersError(f"{name}: invalid {'JSON' if is_json else 'YAML'}: {error}") from None
+    except (IndexError, TypeError, OverflowError):  # PyYAML's constructors on e.g. a bare "!!int"
+        raise AnswersError(f"{name}: invalid YAML: a value with an explicit tag cannot be read") from None
 
 
 def _no_duplicate_keys(pairs):
@@ -238,17 +240,17 @@ def _check_shape(name: str, document) -> None:
     Without the count, a small YAML file of nested aliases (an "alias bomb") expands to billions
     of values and hangs every later step.
     """
-    stack, count = [(document, 1)], 0
-    while stack:
+    containers = (dict, list)
+    stack, count = ([(document, 1)] if isinstance(document, containers) else []), 1
+    while stack:  # only collections go on the stack: most values are plain answers
         value, level = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            raise AnswersError(f"{name}: too many values (more than {MAX_VALUES})")
-        if not isinstance(value, (dict, list)):
-            continue
         if level > MAX_DEPTH:
             raise AnswersError(f"{name}: nested too deeply (more than {MAX_DEPTH} levels)")
-        stack.extend((child, level + 1) for child in (value.values() if isinstance(value, dict) else value))
+        children = value.values() if isinstance(value, dict) else value
+        count += len(children)
+        if count > MAX_VALUES:
+            raise AnswersError(f"{name}: too many values (more than {MAX_VALUES})")
+        stack.extend((child, level + 1) for child in children if isinstance(child, containers))
 
 
 def load_answers_file(ruleset: Ruleset, path: Path) -> AnswersFile:

@@ -36,7 +36,7 @@ def assess(args: Namespace) -> int:
     if args.batch is not None:
         from .batch import run_batch
 
-        return run_batch(Assessor(ruleset), args.batch, args.output)
+        return run_batch(Assessor(ruleset), args.batch, args.output, force=args.force)
     summary_path = _summary_target(args)
     answers = load_answers_file(ruleset, args.answers)
     assessment = Assessor(ruleset).assess(answers)
@@ -46,7 +46,7 @@ def assess(args: Namespace) -> int:
         save_summary(ruleset, answers, assessment, summary_path, args.summary_format, args.force)
     text = render_assessment(ruleset, answers, assessment, args.format)
     if args.output is not None:
-        atomic_write(args.output, text if text.endswith("\n") else text + "\n")
+        atomic_write(args.output, text if text.endswith("\n") else text + "\n", force=args.force)
     else:
         _write(text)
     return 0

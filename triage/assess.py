@@ -9,6 +9,8 @@ scale's exercise gate holds.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 
 from .answers import AnswersFile
@@ -26,7 +28,7 @@ from .outcome import (
     RulesetRef,
     TipItem,
 )
-from .rules_model import NO, NOT_SURE, Level, QuestionType, most_urgent
+from .rules_model import NO, NOT_SURE, Finding, Level, QuestionType, most_urgent
 
 GATE = "gate:exercise"
 
@@ -72,11 +74,8 @@ def build_engine(ruleset: Ruleset) -> RuleEvaluator:
 
 def engine_fact(ruleset: Ruleset, answers: Mapping[str, Any]) -> dict[str, Any]:
     """The one fact per case: every answer except free text (which no rule may test)."""
-    return {
-        qid: value
-        for qid, value in answers.items()
-        if ruleset.question_by_id[qid].type is not QuestionType.text
-    }
+    is_text = _catalogue(ruleset).is_text  # an unknown id raises KeyError, as it must
+    return {qid: value for qid, value in answers.items() if not is_text[qid]}
 
 
 class Assessor:
@@ -127,23 +126,59 @@ def assess(ruleset: Ruleset, answers_file: AnswersFile, fired: set[str]) -> Asse
     )
 
 
+@dataclass(frozen=True)
+class _Catalogue:
+    """Output items built once per ruleset: they are frozen, so every assessment can share them.
+
+    Building them anew for each case was most of an assessment's time in batch mode.
+    """
+
+    findings: dict[str, FindingResult]
+    finding_names: tuple[tuple[str, Finding], ...]  # ("finding:<id>", finding), in rule-file order
+    self_care: dict[str, AdviceItem]
+    exercises: dict[str, ExerciseItem]
+    tips: dict[str, TipItem]
+    factors: dict[str, FactorItem]
+    answers: dict[tuple[str, str], AnswerRef]  # (question id, "no" or "not_sure")
+    yes_no: tuple[tuple[str, bool], ...]  # (question id, red flag?) of yes/no/not-sure questions
+    is_text: dict[str, bool]  # question id -> free text?
+
+
+@lru_cache(maxsize=8)
+def _catalogue(ruleset: Ruleset) -> _Catalogue:
+    yes_no = [q for q in ruleset.questions if q.type is QuestionType.yes_no_unsure]
+    return _Catalogue(
+        findings={f.id: _finding_result(f) for f in ruleset.findings},
+        finding_names=tuple((f"finding:{f.id}", f) for f in ruleset.findings),
+        self_care={i.id: AdviceItem(id=i.id, title=i.title, text=i.text, sources=i.sources, caution=i.caution) for i in ruleset.self_care},
+        exercises={e.id: ExerciseItem(**e.model_dump(exclude={"when", "caution"})) for e in ruleset.exercises},
+        tips={t.id: TipItem(id=t.id, topic=t.topic, title=t.title, text=t.text, sources=t.sources) for t in ruleset.tips},
+        factors={x.id: FactorItem(id=x.id, label=x.label, explanation=x.explanation, sources=x.sources) for x in ruleset.factors},
+        answers={(q.id, code): AnswerRef(id=q.id, question=q.ask, answer=q.choice_label(code)) for q in yes_no for code in (NO, NOT_SURE)},
+        yes_no=tuple((q.id, q.red_flag) for q in yes_no),
+        is_text={q.id: q.type is QuestionType.text for q in ruleset.questions},
+    )
+
+
+def _finding_result(f: Finding) -> FindingResult:
+    return FindingResult(
+        id=f.id,
+        title=f.title,
+        level=f.level,
+        message=f.message,
+        rationale=f.rationale,
+        sources=f.sources,
+        caution=f.caution,
+        unsure=f.unsure,
+        combinable=f.combinable,
+    )
+
+
 def _findings(ruleset: Ruleset, fired: set[str]) -> list[FindingResult]:
-    found = [f for f in ruleset.findings if f"finding:{f.id}" in fired]
+    found = [f for name, f in _catalogue(ruleset).finding_names if name in fired]
     found.sort(key=lambda f: -f.level.rank)  # most urgent first, rule-file order within a level
-    return [
-        FindingResult(
-            id=f.id,
-            title=f.title,
-            level=f.level,
-            message=f.message,
-            rationale=f.rationale,
-            sources=f.sources,
-            caution=f.caution,
-            unsure=f.unsure,
-            combinable=f.combinable,
-        )
-        for f in found
-    ]
+    results = _catalogue(ruleset).findings
+    return [results[f.id] for f in found]
 
 
 def _engine_disposition(ruleset: Ruleset, findings: list[FindingResult]) -> tuple[Level, str | None]:
@@ -180,7 +215,7 @@ def _advice(ruleset: Ruleset, fired: set[str], level: Level) -> Iterable[AdviceI
         return
     for item in ruleset.self_care:
         if _offered(item.id, "self_care", item.when is not None, fired):
-            yield AdviceItem(id=item.id, title=item.title, text=item.text, sources=item.sources, caution=item.caution)
+            yield _catalogue(ruleset).self_care[item.id]
 
 
 def _exercises(ruleset: Ruleset, fired: set[str], level: Level) -> tuple[list[ExerciseItem], str | None]:
@@ -189,7 +224,7 @@ def _exercises(ruleset: Ruleset, fired: set[str], level: Level) -> tuple[list[Ex
     if GATE in fired:
         return [], ruleset.scale.exercise_gate.reason
     chosen = [e for e in ruleset.exercises if _offered(e.id, "exercise", e.when is not None, fired)]
-    return [ExerciseItem(**e.model_dump(exclude={"when", "caution"})) for e in chosen], None
+    return [_catalogue(ruleset).exercises[e.id] for e in chosen], None
 
 
 def _tips(ruleset: Ruleset, fired: set[str], level: Level) -> Iterable[TipItem]:
@@ -197,19 +232,18 @@ def _tips(ruleset: Ruleset, fired: set[str], level: Level) -> Iterable[TipItem]:
         return
     for tip in ruleset.tips:
         if _offered(tip.id, "tip", tip.when is not None, fired):
-            yield TipItem(id=tip.id, topic=tip.topic, title=tip.title, text=tip.text, sources=tip.sources)
+            yield _catalogue(ruleset).tips[tip.id]
 
 
 def _factors(ruleset: Ruleset, fired: set[str]) -> Iterable[FactorItem]:
     for factor in ruleset.factors:
         if f"factor:{factor.id}" in fired:
-            yield FactorItem(id=factor.id, label=factor.label, explanation=factor.explanation, sources=factor.sources)
+            yield _catalogue(ruleset).factors[factor.id]
 
 
 def _answered(ruleset: Ruleset, answers: Mapping[str, Any], code: str, red_flags_only: bool) -> Iterable[AnswerRef]:
-    for question in ruleset.questions:
-        if question.type is not QuestionType.yes_no_unsure or answers.get(question.id) != code:
-            continue
-        if red_flags_only and not question.red_flag:
-            continue
-        yield AnswerRef(id=question.id, question=question.ask, answer=question.choice_label(code))
+    catalogue = _catalogue(ruleset)
+    refs = catalogue.answers
+    for question_id, red_flag in catalogue.yes_no:
+        if answers.get(question_id) == code and (red_flag or not red_flags_only):
+            yield refs[(question_id, code)]

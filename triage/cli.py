@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("text", "markdown", "html", "pdf", "fhir"),
         help="the summary's format, whatever FILE's extension",
     )
-    assess.add_argument("--force", action="store_true", help="replace an existing summary FILE")
+    assess.add_argument("--force", action="store_true", help="replace an existing output or summary FILE")
 
     rules = commands.add_parser("rules", help="work with the rule files")
     rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True, parser_class=_Parser)

@@ -18,10 +18,10 @@ def atomic_write(path: Path, data: bytes | str, force: bool = True) -> None:
     path = Path(path)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if not force and path.exists():
-        raise OutputError(f"{path}: already exists (use --force to replace it)")
     if path.is_dir():
         raise OutputError(f"{path}: is a directory")
+    if not force and path.exists():
+        raise OutputError(f"{path}: already exists (use --force to replace it)")
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")

@@ -121,7 +121,7 @@ def _read(directory: Path, name: str) -> bytes:
 
 def _validate(name: str, model: type[BaseModel], data: bytes) -> BaseModel:
     try:
-        document = load_yaml(data.decode("utf-8"))
+        document = load_yaml(data.decode("utf-8"), rule_file=True)
     except UnicodeDecodeError:
         raise RulesError(name, None, "not UTF-8 text") from None
     except yaml.YAMLError as error:

@@ -8,6 +8,7 @@ Cross-references (conditions naming question ids and choice codes) are checked b
 from __future__ import annotations
 
 from enum import Enum
+from functools import cached_property
 from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
@@ -107,11 +108,11 @@ class Test(Strict):
             raise ValueError(f"a test on {self.q!r} needs exactly one of: {names}")
         return self
 
-    @property
+    @cached_property  # conditions are evaluated for every question of every case: look it up once
     def operator(self) -> str:
         return next(op for op in self.OPERATORS if getattr(self, op) is not None)
 
-    @property
+    @cached_property
     def operand(self):
         return getattr(self, self.operator)
 
