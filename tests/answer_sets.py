@@ -13,7 +13,7 @@ def answer_for(question: Question) -> st.SearchStrategy:
     if kind in (QuestionType.yes_no_unsure, QuestionType.single):
         return st.sampled_from(question.codes)
     if kind is QuestionType.multi:
-        return st.lists(st.sampled_from(question.codes), unique=True)
+        return st.lists(st.sampled_from(question.codes), unique=True, min_size=1 if question.required else 0)
     if kind is QuestionType.text:
         return st.text(max_size=40)
     low, high = question.bounds

@@ -60,6 +60,21 @@ def test_an_action_exception_becomes_an_engine_error(mini_ruleset, monkeypatch):
         engine.fired({"chest": "yes"})
 
 
+def test_an_engine_that_failed_is_never_used_again(mini_ruleset, monkeypatch):
+    """After a failed assert the case's state may be half-made: no clean-up, no further cases."""
+    engine = Engine(engine_rules(mini_ruleset), (q.id for q in mini_ruleset.questions))
+
+    def overflow(ruleset_name, case_json):
+        raise MemoryError("state pool full")
+
+    monkeypatch.setattr(engine._host, "assert_case", overflow)
+    with pytest.raises(EngineError, match="MemoryError: state pool full"):
+        engine.fired({"chest": "no"})
+    monkeypatch.undo()
+    with pytest.raises(EngineError, match="failed earlier and was not used again"):
+        engine.fired({"chest": "yes"})
+
+
 @pytest.mark.parametrize(
     ("rule", "problem"),
     [

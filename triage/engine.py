@@ -213,6 +213,7 @@ class Engine:
         self._host.set_rulesets(copy.deepcopy(self._rulesets))  # set_rulesets mutates its argument
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
+        self._failed: str | None = None
 
     @property
     def rulesets(self) -> dict[str, dict]:
@@ -222,6 +223,8 @@ class Engine:
     def fired(self, fact: Mapping[str, object]) -> list[str]:
         """Names of the rules whose conditions ``fact`` meets (the fact must be validated)."""
         with self._lock:
+            if self._failed:
+                raise EngineError(f"the rules engine failed earlier and was not used again: {self._failed}")
             sid = str(next(self._sids))  # one per case: each ruleset keeps its own states
             names = [
                 name for ruleset, tested in self._tested.items() for name in self._fire(ruleset, sid, _case_json(fact, tested, sid))
@@ -231,11 +234,12 @@ class Engine:
     def _fire(self, ruleset: str, sid: str, case: str) -> list[str]:
         try:
             state = self._host.assert_case(ruleset, case)
-        except MessageNotHandledException:  # cannot happen with the sentinel rule; fail loudly
-            raise EngineError(f"the engine did not handle the case in {ruleset}") from None
-        except Exception as error:  # durable_rules_engine.error, MemoryError, ...
-            raise EngineError(f"the rules engine failed: {error}") from error
-        else:
+        except Exception as error:  # durable_rules_engine.error, MemoryError, not handled, ...
+            # The case's state may be half-made, and touching it can crash durable-rules (engine
+            # notes §1.8): no clean-up, and this engine is not used again.
+            self._failed = f"{type(error).__name__}: {error}"
+            raise EngineError(f"the rules engine failed in {ruleset}: {self._failed}") from error
+        try:
             return self._names_from_state(ruleset, sid, state)
         finally:
             self._delete(ruleset, sid)
