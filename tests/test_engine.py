@@ -144,3 +144,15 @@ def _varied_answers(ruleset, seed: int) -> dict:
         elif q.bounds:
             answers[q.id] = rng.randint(*q.bounds)
     return answers
+
+
+@SETTINGS
+@given(data=st.data())
+def test_compiled_conditions_agree_with_the_reference_walker(data, ruleset):
+    """compile_condition (used for which questions apply) must mean exactly what evaluate means."""
+    from triage.conditions import compile_condition, evaluate
+
+    answers = data.draw(answer_sets(ruleset))
+    conditions = [q.ask_when for q in ruleset.questions] + [r.condition for r in engine_rules(ruleset)]
+    for condition in conditions:
+        assert compile_condition(condition)(answers) == evaluate(condition, answers)

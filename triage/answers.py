@@ -26,7 +26,6 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from .conditions import evaluate
 from .errors import AnswersError
 from .loader import Ruleset
 from .rules_model import Level, Question, QuestionType
@@ -115,7 +114,7 @@ def answers_file_schema(ruleset: Ruleset) -> dict:
 
 def applicable(question: Question, answers: dict[str, Any]) -> bool:
     """Whether ``question`` is asked, given the answers so far."""
-    return evaluate(question.ask_when, answers)
+    return question.asked_when(answers)
 
 
 def missing_required(ruleset: Ruleset, answers: dict[str, Any]) -> list[str]:

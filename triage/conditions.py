@@ -8,7 +8,7 @@ multiple-choice answer; ``gte``/``gt``/``lte``/``lt`` compare integers.
 from __future__ import annotations
 
 import operator
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 from .rules_model import AllOf, AnyOf, Condition, Test
 
@@ -86,3 +86,30 @@ def _test_to_durable(test: Test) -> dict:
 def leaf_count(condition: Condition | None) -> int:
     """How many comparisons the engine builds for ``condition`` (``in`` counts each option)."""
     return sum(len(t.in_) if t.in_ else 1 for t in iter_tests(condition))
+
+
+def compile_condition(condition: Condition | None) -> Callable[[Mapping[str, object]], bool]:
+    """``condition`` as a plain function of the answers: same result as ``evaluate``, faster.
+
+    Used where conditions run for every question of every case (which questions apply); the
+    tree-walking ``evaluate`` stays the reference the tests compare against.
+    """
+    if condition is None:
+        return lambda answers: True
+    if isinstance(condition, (AllOf, AnyOf)):
+        parts = tuple(compile_condition(c) for c in _children(condition))
+        combine = all if isinstance(condition, AllOf) else any
+        return lambda answers: combine(part(answers) for part in parts)
+    return _compile_test(condition)
+
+
+def _compile_test(test: Test) -> Callable[[Mapping[str, object]], bool]:
+    q, op = test.q, test.operator
+    if op in ("is_", "in_"):
+        options = frozenset((type(v), v) for v in (test.in_ if op == "in_" else (test.is_,)))
+        return lambda answers: q in answers and (type(answers[q]), answers[q]) in options
+    if op == "has":
+        code = test.has
+        return lambda answers: isinstance(answers.get(q), (list, tuple)) and code in answers[q]
+    compare, bound = _COMPARE[op], test.operand
+    return lambda answers: type(answers.get(q)) is int and compare(answers[q], bound)

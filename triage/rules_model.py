@@ -217,6 +217,13 @@ class Question(Strict):
             return (self.min, self.max)  # type: ignore[return-value]
         return None
 
+    @cached_property  # which questions apply is checked for every question of every case
+    def asked_when(self):
+        """``ask_when`` as a plain function of the answers (True when the question is asked)."""
+        from .conditions import compile_condition
+
+        return compile_condition(self.ask_when)
+
     def wording(self, nurse: bool = False) -> str:
         return self.ask_nurse if nurse else self.ask
 
