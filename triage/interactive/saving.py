@@ -17,7 +17,6 @@ from ..answers import AnswersFile, parse_answers
 from ..errors import AnswersError, OutputError
 from ..fileio import atomic_write
 from ..loader import Ruleset
-from ..summary import summary_format
 
 FORMATS_HINT = ".txt, .md, .html, .pdf, or .json for FHIR"
 
@@ -30,6 +29,8 @@ def check_summary_path(text: str) -> str | None:
     """None if a summary can be written to ``text``; otherwise one line saying why not."""
     path = Path(text.strip()).expanduser()
     try:
+        from ..summary import summary_format  # the exporters load only when saving
+
         summary_format(path)
     except OutputError as error:
         return f"Please end the name with {FORMATS_HINT} ({error})."

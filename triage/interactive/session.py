@@ -20,7 +20,6 @@ from ..errors import OutputError
 from ..loader import Ruleset
 from ..outcome import Assessment
 from ..rules_model import LEVEL_ORDER, Level, Question
-from ..summary import save_summary
 from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
 from .draft import Draft, DraftStore
 from .flow import Flow
@@ -241,6 +240,8 @@ class Session:
             if path.suffix.lower() == ".pdf":
                 self.prompter.show("Making the PDF (this can take a few seconds)...")
             try:
+                from ..summary import save_summary  # the exporters load only when saving
+
                 written = save_summary(self.ruleset, answers, assessment, path, force=replace)
             except OutputError as error:
                 self.prompter.show(f"Could not save the summary: {error}")
