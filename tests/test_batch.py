@@ -13,6 +13,7 @@ import pytest
 
 from fixtures_paths import MINI_RULES
 from triage import cli
+from triage.assess import Assessor
 from triage.batch import iter_lines, run_batch
 from triage.engine import _SyncHost
 from triage.errors import AnswersError, EngineError
@@ -176,10 +177,11 @@ def test_an_engine_failure_stops_the_batch_fails_safe_and_publishes_nothing(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl"]
 
 
-def test_run_batch_raises_engine_errors_instead_of_reporting_them_as_bad_lines(tmp_path, mini_assessor, monkeypatch):
-    monkeypatch.setattr(mini_assessor.evaluator._host, "assert_case", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
+def test_run_batch_raises_engine_errors_instead_of_reporting_them_as_bad_lines(tmp_path, mini_ruleset, monkeypatch):
+    assessor = Assessor(mini_ruleset)  # its own engine: one that failed is never used again
+    monkeypatch.setattr(assessor.evaluator._host, "assert_case", lambda *a: (_ for _ in ()).throw(RuntimeError("x")))
     with pytest.raises(EngineError):
-        run_batch(mini_assessor, write_batch(tmp_path, line(CLEAR)), tmp_path / "out.jsonl")
+        run_batch(assessor, write_batch(tmp_path, line(CLEAR)), tmp_path / "out.jsonl")
     assert not (tmp_path / "out.jsonl").exists()
 
 

@@ -21,7 +21,7 @@ import json
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, BinaryIO, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
@@ -189,19 +189,28 @@ def parse_document(name: str, data: bytes, is_json: bool):
     return document
 
 
-def _read_bytes(path: Path) -> bytes:
+def open_input(path: Path, what: str) -> BinaryIO:
+    """Open an input file for reading, or raise ``AnswersError`` saying in one line why not."""
     name = str(path)
     try:
         if path.is_dir():
-            raise AnswersError(f"{name}: is a directory, not an answers file")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
+            raise AnswersError(f"{name}: is a directory, not {what}")
+        return path.open("rb")
     except FileNotFoundError:
         raise AnswersError(f"{name}: no such file") from None
     except PermissionError:
         raise AnswersError(f"{name}: permission denied") from None
     except OSError as error:
         raise AnswersError(f"{name}: cannot read ({error.strerror})") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    name = str(path)
+    with open_input(path, "an answers file") as handle:
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as error:
+            raise AnswersError(f"{name}: cannot read ({error.strerror})") from None
     if len(data) > MAX_FILE_BYTES:
         raise AnswersError(f"{name}: too large (more than {MAX_FILE_BYTES // 1000} kB)")
     return data

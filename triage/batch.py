@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from .answers import MAX_FILE_BYTES, parse_answers, parse_document
+from .answers import MAX_FILE_BYTES, open_input, parse_answers, parse_document
 from .assess import Assessor
 from .errors import EXIT_OK, EXIT_USAGE, AnswersError, OutputError
 
@@ -145,18 +145,7 @@ def _open_input(source: Path):
     if str(source) == STDIO:
         yield sys.stdin.buffer, None
         return
-    name = str(source)
-    try:
-        if source.is_dir():
-            raise AnswersError(f"{name}: is a directory, not a batch file")
-        handle = source.open("rb")
-    except FileNotFoundError:
-        raise AnswersError(f"{name}: no such file") from None
-    except PermissionError:
-        raise AnswersError(f"{name}: permission denied") from None
-    except OSError as error:
-        raise AnswersError(f"{name}: cannot read ({error.strerror})") from None
-    with handle:
+    with open_input(source, "a batch file") as handle:
         yield handle, _size(handle)
 
 
