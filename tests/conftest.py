@@ -36,6 +36,13 @@ def mini_assessor(mini_ruleset):
     return Assessor(mini_ruleset)
 
 
+@pytest.fixture(scope="session", params=["mini", "shipped"])
+def rules_and_engine(request):
+    """(ruleset, assessor) for the mini test rules and for the shipped rules: a test runs on both."""
+    prefix = "mini_" if request.param == "mini" else ""
+    return request.getfixturevalue(f"{prefix}ruleset"), request.getfixturevalue(f"{prefix}assessor")
+
+
 @pytest.fixture
 def rules_copy(tmp_path):
     """A writable copy of the mini rules, for breaking on purpose."""

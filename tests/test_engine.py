@@ -7,20 +7,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from answer_sets import answer_sets
-from triage.assess import Assessor, ReferenceEvaluator, engine_fact, engine_rules
+from triage.assess import ReferenceEvaluator, engine_fact, engine_rules
 from triage.engine import Engine, _SyncHost, check_ruleset_json, fnv1a_32
 from triage.errors import EngineError, RulesError
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
-@pytest.mark.parametrize("which", ["mini", "shipped"])
 @SETTINGS
 @given(data=st.data())
-def test_engine_matches_reference_evaluator(which, data, request):
+def test_engine_matches_reference_evaluator(rules_and_engine, data):
     """Differential test: durable-rules fires exactly the rules plain Python says should fire."""
-    ruleset = request.getfixturevalue("mini_ruleset" if which == "mini" else "ruleset")
-    assessor = request.getfixturevalue("mini_assessor" if which == "mini" else "assessor")
+    ruleset, assessor = rules_and_engine
     answers = data.draw(answer_sets(ruleset))
     fact = engine_fact(ruleset, answers)
     assert sorted(assessor.evaluator.fired(fact)) == sorted(ReferenceEvaluator(ruleset).fired(fact))
@@ -99,7 +97,6 @@ def test_fnv1a_matches_the_collision_the_engine_notes_found():
 
 
 def test_big_rulesets_are_split_below_the_engine_limits(ruleset):
-    from triage.conditions import to_durable  # noqa: F401  (compiled via Engine)
     from triage.engine import MAX_LEAVES_PER_RULESET, compile_rulesets
     from triage.conditions import leaf_count
 

@@ -99,12 +99,10 @@ def answers_documents(draw, ruleset):
     return document
 
 
-@pytest.mark.parametrize("which", ["mini", "shipped"])
 @FUZZ
 @given(data=st.data())
-def test_any_document_is_validated_or_refused_in_one_line(which, data, request):
-    ruleset = request.getfixturevalue("mini_ruleset" if which == "mini" else "ruleset")
-    assessor = request.getfixturevalue("mini_assessor" if which == "mini" else "assessor")
+def test_any_document_is_validated_or_refused_in_one_line(rules_and_engine, data):
+    ruleset, assessor = rules_and_engine
     document = data.draw(answers_documents(ruleset))
     try:
         parsed = parse_answers(ruleset, document, source="fuzz")
@@ -128,13 +126,11 @@ def test_regressions_found_by_fuzzing(mini_ruleset, document):
     assert str(raised.value).isprintable()
 
 
-@pytest.mark.parametrize("which", ["mini", "shipped"])
 @FUZZ
 @given(data=st.data())
-def test_one_wrong_answer_in_a_valid_set_is_refused_or_accepted_never_a_crash(which, data, request):
+def test_one_wrong_answer_in_a_valid_set_is_refused_or_accepted_never_a_crash(rules_and_engine, data):
     """Start from a complete valid answer set and replace one answer with anything at all."""
-    ruleset = request.getfixturevalue("mini_ruleset" if which == "mini" else "ruleset")
-    assessor = request.getfixturevalue("mini_assessor" if which == "mini" else "assessor")
+    ruleset, assessor = rules_and_engine
     answers = data.draw(answer_sets(ruleset))
     question = data.draw(st.sampled_from(ruleset.questions))
     answers[question.id] = data.draw(documents | answer_for(question))

@@ -24,14 +24,6 @@ from triage.rules_model import NO, NOT_SURE, Level, QuestionType
 PROPERTY = settings(
     max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
 )
-WHICH = pytest.mark.parametrize("which", ["mini", "shipped"])
-
-
-def _fixtures(request, which: str):
-    prefix = "mini_" if which == "mini" else ""
-    return request.getfixturevalue(f"{prefix}ruleset"), request.getfixturevalue(f"{prefix}assessor")
-
-
 def valid_answer_for(question) -> st.SearchStrategy:
     """Any answer the answers file accepts (a required tick-box question needs one choice or more)."""
     if question.type is QuestionType.multi and question.required:
@@ -65,13 +57,12 @@ def red_flags_answered(ruleset, answers: dict, code: str) -> list[str]:
     ]
 
 
-@WHICH
 @pytest.mark.parametrize("new_answer", ["yes", "not_sure"])
 @PROPERTY
 @given(data=st.data())
-def test_switching_a_red_flag_from_no_never_lowers_the_level(which, new_answer, data, request):
+def test_switching_a_red_flag_from_no_never_lowers_the_level(rules_and_engine, new_answer, data):
     """More red flags never lower the level; 'not sure' never ranks below 'no' on a red-flag question."""
-    ruleset, assessor = _fixtures(request, which)
+    ruleset, assessor = rules_and_engine
     base = data.draw(answer_sets(ruleset), label="base answers")
     candidates = red_flags_answered(ruleset, base, NO)
     assume(candidates)
@@ -82,12 +73,11 @@ def test_switching_a_red_flag_from_no_never_lowers_the_level(which, new_answer, 
     assert after.rank >= before.rank, f"{flipped_id}: no -> {new_answer} lowered {before.value} to {after.value}"
 
 
-@WHICH
 @PROPERTY
 @given(data=st.data())
-def test_same_answers_same_assessment(which, data, request):
+def test_same_answers_same_assessment(rules_and_engine, data):
     """Deterministic: the same answers, in any key order, on any engine instance, give the same JSON."""
-    ruleset, assessor = _fixtures(request, which)
+    ruleset, assessor = rules_and_engine
     answers = data.draw(answer_sets(ruleset))
     first = assessor.assess_answers(answers).model_dump_json()
     shuffled = list(answers.items())
@@ -106,11 +96,10 @@ def _second_engine(ruleset) -> Assessor:
     return _SECOND_ENGINES[id(ruleset)]
 
 
-@WHICH
 @PROPERTY
 @given(data=st.data())
-def test_any_valid_answer_set_gives_a_complete_safe_outcome(which, data, request):
-    ruleset, assessor = _fixtures(request, which)
+def test_any_valid_answer_set_gives_a_complete_safe_outcome(rules_and_engine, data):
+    ruleset, assessor = rules_and_engine
     answers = data.draw(answer_sets(ruleset))
     parsed = parse_answers(ruleset, {"answers": answers}, source="generated")
     assert parsed.answers == answers
@@ -136,11 +125,10 @@ def _check_outcome(ruleset, answers: dict, outcome: Assessment) -> None:
     assert {n.id for n in outcome.pertinent_negatives} == red_no
 
 
-@WHICH
 @PROPERTY
 @given(data=st.data())
-def test_durable_rules_and_the_python_oracle_give_the_same_assessment(which, data, request):
-    ruleset, assessor = _fixtures(request, which)
+def test_durable_rules_and_the_python_oracle_give_the_same_assessment(rules_and_engine, data):
+    ruleset, assessor = rules_and_engine
     answers = data.draw(answer_sets(ruleset))
     oracle = _oracle(ruleset)
     assert assessor.assess_answers(answers).model_dump_json() == oracle.assess_answers(answers).model_dump_json()
