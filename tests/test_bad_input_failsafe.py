@@ -33,7 +33,7 @@ def replace(name: str, old: str, new: str):
     return edit
 
 
-TOO_BIG = ", ".join(str(n % 11) for n in range(60))  # 60 comparisons: more than one engine ruleset takes
+TOO_BIG = ", ".join(f"{{q: age, gte: {n}}}" for n in range(70))  # a case of 70 could match all 70 at once
 BREAKS = {
     "bad yaml": append("red_flags.yaml", "  - {id: broken, title: [\n"),
     "unknown question id": replace("red_flags.yaml", "{q: chest,", "{q: chset,"),
@@ -43,7 +43,7 @@ BREAKS = {
     "not utf-8": lambda rules: (rules / "questions.yaml").write_bytes(b"\xff\xfe\x00junk"),
     "rule too big for the engine": append(
         "thresholds.yaml",
-        f"  - {{id: huge, title: Huge, level: appointment, when: {{q: pain_now, in: [{TOO_BIG}]}}, message: m,"
+        f"  - {{id: huge, title: Huge, level: appointment, when: {{any: [{TOO_BIG}]}}, message: m,"
         ' rationale: r, sources: [{ref: "x", tag: F}]}\n',
     ),
 }

@@ -96,15 +96,21 @@ def test_fnv1a_matches_the_collision_the_engine_notes_found():
     assert fnv1a_32("") == 0x811C9DC5
 
 
-def test_big_rulesets_are_split_below_the_engine_limits(ruleset):
-    from triage.engine import MAX_LEAVES_PER_RULESET, compile_rulesets
-    from triage.conditions import leaf_count
+def test_big_rulesets_are_packed_within_the_match_stack_budget(ruleset):
+    from triage.alpha_stack import STACK_BUDGET, stack_bound
+    from triage.engine import compile_rulesets
 
     rules = list(engine_rules(ruleset))
     compiled = compile_rulesets(rules)
-    sizes = {name: sum(leaf_count(r.condition) for r in rules if r.name in rs) for name, rs in compiled.items()}
-    assert all(size <= MAX_LEAVES_PER_RULESET for size in sizes.values())
-    assert sum(len(rs) - 1 for rs in compiled.values()) == len(rules)  # each has one sentinel
+    assert all(stack_bound(body.values()) <= STACK_BUDGET for body in compiled.values())
+    assert sum(len(body) - 1 for body in compiled.values()) == len(rules)  # each has one sentinel
+    assert len(compiled) <= 2, "the shipped rules fit in two rulesets: fewer asserts per case"
+
+
+def test_a_ruleset_that_could_overflow_the_match_stack_is_refused():
+    rules = {f"r{i}": {"all": [{"m": {"$and": [{"kind": "case"}, {f"p{i}": "x"}]}}], "run": f"r{i}"} for i in range(65)}
+    with pytest.raises(RulesError, match="65 match-stack entries"):
+        check_ruleset_json("triage0", rules)
 
 
 def _rss_kb() -> int:

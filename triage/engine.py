@@ -10,7 +10,9 @@ How it is used safely (see the engine notes):
 - a fresh short sid per case, deleted in ``finally``, under a lock: one live state at a time;
 - exceptions raised in actions (which durable-rules swallows into the state) become errors;
 - a static check of the compiled JSON rejects shapes that crash or hang it, and property names
-  whose 32-bit FNV-1a hashes collide (the engine never compares the names themselves).
+  whose 32-bit FNV-1a hashes collide (the engine never compares the names themselves);
+- rules are packed into as few rulesets as possible such that no fact can overflow the engine's
+  64-entry match stack (error 303), bounded by a model of its network (``alpha_stack``).
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import json
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
 
-from .conditions import iter_tests, leaf_count, to_durable
+from .alpha_stack import MAX_CHILDREN, MAX_STACK_SIZE, STACK_BUDGET, Network, UnknownShape
+from .conditions import iter_tests, to_durable
 from .errors import EngineError, RulesError
 from .rules_model import Condition
 
@@ -38,9 +40,8 @@ else:
     IMPORT_ERROR = None
 
 SENTINEL = "__case_seen__"
-MAX_LEAVES_PER_RULESET = 56  # one fact may match at most 64 conditions at once (MAX_STACK_SIZE)
-MAX_LEAVES_PER_RULE = MAX_LEAVES_PER_RULESET
-MAX_RULES_PER_RULESET = 500  # 512 sibling conditions hang the engine (NEXT_BUCKET_LENGTH)
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+MAX_RULES_PER_RULESET = 500  # MAX_ACTIONS is 4096; kept low so one ruleset stays quick to build
 ENGINE_PROPERTIES = ("kind", "sid", "id", "$s")
 
 
@@ -59,8 +60,8 @@ class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
         pass
 
     def get_action(self, action_name):
-        def record(context):
-            context.s.fired = list(context.s.fired or []) + [action_name]
+        def record(case):
+            case.fired.append(action_name)
 
         return record
 
@@ -70,8 +71,8 @@ class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
         ``Host.assert_fact`` does the same through durable-rules' Python dispatcher, which parses
         the whole case from JSON and writes the state back after every action: about 60 µs per
         fired rule, most of an assessment's time. Our rules never read the state (``$s`` is
-        rejected by ``check_ruleset_json``), so it is not written back. Returns the state the
-        actions built (``fired``, or ``exception`` if an action raised).
+        rejected by ``check_ruleset_json``), so it is not written back. Returns what the actions
+        recorded (``fired``, or ``exception`` if an action raised).
         """
         handle = self.get_ruleset(ruleset_name)._handle
         code, state_offset = durable_rules_engine.assert_fact(handle, case_json)
@@ -79,19 +80,29 @@ class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
             raise MessageNotHandledException(case_json)
         if code != 0:
             raise RuntimeError(f"assert_fact returned code {code}")
-        context = SimpleNamespace(s=SimpleNamespace(fired=None))  # what the record action reads and writes
+        case = _CaseActions()
         actions = self.__dict__.setdefault("_actions_by_name", {})
         started = durable_rules_engine.start_action_for_state(handle, state_offset)
         queued = started[1] if started else None
         while queued:
             name = _action_name(queued)
+            action = actions.get(name) or actions.setdefault(name, self.get_action(name))
             try:
-                (actions.get(name) or actions.setdefault(name, self.get_action(name)))(context)
+                action(case)
             except Exception as error:  # noqa: BLE001 - reported as an EngineError by the caller
                 durable_rules_engine.abandon_action(handle, state_offset)  # as durable's own dispatcher does
                 return {"exception": f"{type(error).__name__}: {error}"}
             queued = durable_rules_engine.complete_and_start_action(handle, state_offset)
-        return {"fired": context.s.fired or []}
+        return {"fired": case.fired}
+
+
+class _CaseActions:
+    """What the actions of one case write to: the names of the rules that fired, in order."""
+
+    __slots__ = ("fired",)
+
+    def __init__(self):
+        self.fired: list[str] = []
 
 
 def _tested_by_ruleset(rulesets: Mapping[str, dict], rules: list[EngineRule]) -> dict[str, tuple[str, ...]]:
@@ -107,7 +118,7 @@ def _tested_by_ruleset(rulesets: Mapping[str, dict], rules: list[EngineRule]) ->
 def _case_json(fact: Mapping[str, object], tested: tuple[str, ...], sid: str) -> str:
     case = {key: fact[key] for key in tested if key in fact}
     case["kind"], case["sid"] = "case", sid
-    return json.dumps(case, ensure_ascii=False)
+    return _to_json(case)
 
 
 def _action_name(queued: str) -> str:
@@ -135,21 +146,29 @@ def check_property_names(names: Iterable[str]) -> None:
 
 
 def compile_rulesets(rules: Iterable[EngineRule], prefix: str = "triage") -> dict[str, dict]:
-    """Compile rules into durable-rules JSON rulesets, split so no ruleset exceeds the limits."""
+    """Compile rules into as few durable-rules JSON rulesets as the engine's limits allow.
+
+    A rule joins the current ruleset if no fact could then overflow the engine's 64-entry match
+    stack (``alpha_stack``) or crowd one node with 512 children; otherwise it starts the next one.
+    Fewer rulesets mean fewer asserts per case.
+    """
     rulesets: dict[str, dict] = {}
     current: dict = {}
-    leaves = 0
+    network = Network()
     for rule in rules:
-        size = leaf_count(rule.condition)
-        if size > MAX_LEAVES_PER_RULE:
-            raise RulesError(*_rule_location(rule), f"condition has {size} comparisons (at most {MAX_LEAVES_PER_RULE})")
-        if current and (leaves + size > MAX_LEAVES_PER_RULESET or len(current) >= MAX_RULES_PER_RULESET):
-            rulesets[f"{prefix}{len(rulesets)}"] = current
-            current, leaves = {}, 0
+        compiled = {"all": [{"m": {"$and": [{"kind": "case"}, to_durable(rule.condition)]}}], "run": rule.name}
         if not current:
-            current[SENTINEL] = {"all": [{"m": {"kind": "case"}}], "run": SENTINEL}
-        current[rule.name] = {"all": [{"m": {"$and": [{"kind": "case"}, to_durable(rule.condition)]}}], "run": rule.name}
-        leaves += size
+            current, network = {SENTINEL: _sentinel_rule()}, Network()
+            network.add_rule(current[SENTINEL])
+        if len(current) > MAX_RULES_PER_RULESET or not _add_if_safe(network, rule, compiled):
+            if len(current) == 1:  # alone in a ruleset and still too big
+                raise RulesError(*_rule_location(rule), _too_complex(compiled))
+            rulesets[f"{prefix}{len(rulesets)}"] = current
+            current, network = {SENTINEL: _sentinel_rule()}, Network()
+            network.add_rule(current[SENTINEL])
+            if not _add_if_safe(network, rule, compiled):
+                raise RulesError(*_rule_location(rule), _too_complex(compiled))
+        current[rule.name] = compiled
     if current:
         rulesets[f"{prefix}{len(rulesets)}"] = current
     for name, ruleset in rulesets.items():
@@ -157,12 +176,32 @@ def compile_rulesets(rules: Iterable[EngineRule], prefix: str = "triage") -> dic
     return rulesets
 
 
+def _sentinel_rule() -> dict:
+    return {"all": [{"m": {"kind": "case"}}], "run": SENTINEL}
+
+
+def _add_if_safe(network: Network, rule: EngineRule, compiled: dict) -> bool:
+    try:
+        return network.add_if_safe(compiled)
+    except UnknownShape as error:
+        raise RulesError(*_rule_location(rule), f"the engine adapter cannot check this condition: {error}") from None
+
+
+def _too_complex(compiled: dict) -> str:
+    network = Network()
+    network.add_rule(_sentinel_rule())
+    network.add_rule(compiled)
+    return (f"condition is too complex for the rules engine: a case could need {network.stack_bound()} "
+            f"match-stack entries (at most {STACK_BUDGET}, a margin below the engine's {MAX_STACK_SIZE})")
+
+
 def _rule_location(rule: EngineRule) -> tuple[str, str]:
     return ("rules", f"rule {rule.name.split(':', 1)[-1]}")
 
 
 def check_ruleset_json(name: str, ruleset: Mapping) -> None:
-    """Reject rule shapes known to crash or hang durable-rules 2.0.28 (engine notes §1.8)."""
+    """Reject rule shapes known to crash or hang durable-rules 2.0.28 (engine notes §1.8), and
+    rulesets in which some fact could overflow the match stack."""
     if len(ruleset) > MAX_RULES_PER_RULESET:
         raise RulesError(name, None, f"{len(ruleset)} rules in one ruleset (at most {MAX_RULES_PER_RULESET})")
     for rule_name, rule in ruleset.items():
@@ -178,6 +217,21 @@ def check_ruleset_json(name: str, ruleset: Mapping) -> None:
             _check_expression(name, where, parts[1:])
         if not isinstance(rule.get("run"), str):
             raise RulesError(name, where, "every rule needs a named action")
+    _check_network(name, ruleset)
+
+
+def _check_network(name: str, ruleset: Mapping) -> None:
+    """No fact may overflow the match stack (error 303) or meet a node with 512 children (hang)."""
+    network = Network()
+    try:
+        for rule in ruleset.values():
+            network.add_rule(rule)
+    except UnknownShape as error:
+        raise RulesError(name, None, f"the engine adapter cannot check this ruleset: {error}") from None
+    if network.stack_bound() > MAX_STACK_SIZE:
+        raise RulesError(name, None, f"a case could need {network.stack_bound()} match-stack entries (at most {MAX_STACK_SIZE})")
+    if network.widest() > MAX_CHILDREN:
+        raise RulesError(name, None, f"{network.widest()} conditions under one node (at most {MAX_CHILDREN})")
 
 
 def _check_expression(name: str, where: str, node) -> None:
