@@ -43,41 +43,54 @@ class _Node:
     value: object = None
     tests: list[_Node] = field(default_factory=list)  # pushed when their test holds
     forwards: list[_Node] = field(default_factory=list)  # '$or' ends: always pushed
+    parents: list[_Node] = field(default_factory=list)  # one entry per link (a forward node has several)
+    bound: int | None = None  # cached; None again whenever a descendant changes
+
+    def width(self) -> int:
+        return len(self.tests) + len(self.forwards)
+
+
+# What adding a rule changed, to undo it: (parent, the parent's list that grew)
+Log = list[tuple[_Node, list[_Node]]]
 
 
 @dataclass
 class Network:
-    """durable-rules' alpha network for one ruleset, as far as the stack bound needs it."""
+    """durable-rules' alpha network for one ruleset, as far as the stack bound needs it.
+
+    Each node caches its bound; adding or removing a link clears the caches of the node's
+    ancestors only, so packing rules one by one costs little at start-up.
+    """
 
     root: _Node = field(default_factory=_Node)
+    _widest: int = 0
 
     def add_rule(self, rule: Mapping) -> None:
         """Add one rule of the compiled JSON (``{"all": [{"m": expression}], "run": ...}``)."""
-        self._add_logged(rule, [])
+        log: Log = []
+        _add(_expression(rule), self.root, log)
+        self._widest = max(self._widest, *(parent.width() for parent, _ in log), 0)
 
     def add_if_safe(self, rule: Mapping) -> bool:
         """Add ``rule`` if the network then stays within the budget; else leave it as it was."""
-        log: list[list[_Node]] = []
-        self._add_logged(rule, log)
-        if self.stack_bound() <= STACK_BUDGET and self.widest() <= MAX_CHILDREN:
+        log: Log = []
+        _add(_expression(rule), self.root, log)
+        widest = max((parent.width() for parent, _ in log), default=0)
+        if widest <= MAX_CHILDREN and self.stack_bound() <= STACK_BUDGET:
+            self._widest = max(self._widest, widest)
             return True
-        for children in reversed(log):
-            children.pop()
+        for parent, children in reversed(log):
+            children.pop().parents.remove(parent)
+            _invalidate(parent)
         return False
-
-    def _add_logged(self, rule: Mapping, log: list[list[_Node]]) -> None:
-        patterns = rule.get("all")
-        if not isinstance(patterns, list) or len(patterns) != 1 or set(patterns[0]) != {"m"}:
-            raise UnknownShape("only single-pattern rules are modelled")
-        _add(patterns[0]["m"], self.root, log)
 
     def stack_bound(self) -> int:
         """The most stack entries any fact can need (the engine allows ``MAX_STACK_SIZE``)."""
-        return _bound(self.root, {})
+        return _bound(self.root)
 
     def widest(self) -> int:
         """The most children under one node (the engine hangs at 512)."""
-        return max(len(node.tests) + len(node.forwards) for node in _walk(self.root))
+        return self._widest
 
 
 def stack_bound(rules: Iterable[Mapping]) -> int:
@@ -87,7 +100,14 @@ def stack_bound(rules: Iterable[Mapping]) -> int:
     return network.stack_bound()
 
 
-def _add(expression, parent: _Node, log: list[list[_Node]]) -> _Node:
+def _expression(rule: Mapping):
+    patterns = rule.get("all")
+    if not isinstance(patterns, list) or len(patterns) != 1 or set(patterns[0]) != {"m"}:
+        raise UnknownShape("only single-pattern rules are modelled")
+    return patterns[0]["m"]
+
+
+def _add(expression, parent: _Node, log: Log) -> _Node:
     """Build ``expression`` under ``parent`` as ``createAlpha`` does; returns the node it ends in."""
     if not isinstance(expression, dict) or len(expression) != 1:
         raise UnknownShape(f"not a one-key expression: {expression!r:.80}")
@@ -100,13 +120,12 @@ def _add(expression, parent: _Node, log: list[list[_Node]]) -> _Node:
     if key == "$or":
         forward = _Node(prop="$forward", op="$nex")
         for item in _items(key, value):
-            children = _add(item, parent, log).forwards
-            children.append(forward)
-            log.append(children)
+            end = _add(item, parent, log)
+            _link(end, end.forwards, forward, log)
         return forward
     if key == "$iany":
         prop, _inner = _single(key, value)  # the inner test runs inside the array match, off the stack
-        return _append(parent, _Node(prop=prop, op=key), log)
+        return _link(parent, parent.tests, _Node(prop=prop, op=key), log)
     if key in COMPARISONS:
         prop, operand = _single(key, value)
         return _find(parent, prop, key, operand, log)
@@ -127,49 +146,51 @@ def _single(key: str, value) -> tuple[str, object]:
     return next(iter(value.items()))
 
 
-def _find(parent: _Node, prop: str, op: str, operand, log: list[list[_Node]]) -> _Node:
+def _find(parent: _Node, prop: str, op: str, operand, log: Log) -> _Node:
     """The existing child with this test (``findAlpha``), or a new one (``linkAlpha``)."""
     if isinstance(operand, bool) or not isinstance(operand, (str, int)):
         raise UnknownShape(f"only string and integer operands are modelled, not {operand!r:.40}")
     for child in parent.tests:
         if child.prop == prop and child.op == op and type(child.value) is type(operand) and child.value == operand:
             return child
-    return _append(parent, _Node(prop=prop, op=op, value=operand), log)
+    return _link(parent, parent.tests, _Node(prop=prop, op=op, value=operand), log)
 
 
-def _append(parent: _Node, node: _Node, log: list[list[_Node]]) -> _Node:
-    parent.tests.append(node)
-    log.append(parent.tests)
-    return node
+def _link(parent: _Node, children: list[_Node], child: _Node, log: Log) -> _Node:
+    children.append(child)
+    child.parents.append(parent)
+    log.append((parent, children))
+    _invalidate(parent)
+    return child
 
 
-def _bound(node: _Node, memo: dict[int, int]) -> int:
-    if id(node) not in memo:
-        pushed = _pushed_together(node, memo)
-        deepest = max((_bound(child, memo) for child in pushed), default=0)
-        memo[id(node)] = max(1, len(pushed), len(pushed) - 1 + deepest)
-    return memo[id(node)]
+def _invalidate(node: _Node) -> None:
+    """Clear the cached bound of ``node`` and its ancestors (a cleared node's ancestors are clear)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current.bound is not None:
+            current.bound = None
+            stack.extend(current.parents)
 
 
-def _pushed_together(node: _Node, memo: dict[int, int]) -> list[_Node]:
+def _bound(node: _Node) -> int:
+    if node.bound is None:
+        pushed = _pushed_together(node)
+        deepest = max((_bound(child) for child in pushed), default=0)
+        node.bound = max(1, len(pushed), len(pushed) - 1 + deepest)
+    return node.bound
+
+
+def _pushed_together(node: _Node) -> list[_Node]:
     """The largest set of children one fact can push, keeping the deepest of exclusive ones."""
     exclusive: dict[str, _Node] = {}
     others = list(node.forwards)
     for child in node.tests:
         if child.op == "$eq" and isinstance(child.value, str):
             kept = exclusive.get(child.prop)
-            if kept is None or _bound(child, memo) > _bound(kept, memo):
+            if kept is None or _bound(child) > _bound(kept):
                 exclusive[child.prop] = child
         else:
             others.append(child)
     return others + list(exclusive.values())
-
-
-def _walk(node: _Node, seen: set[int] | None = None):
-    seen = set() if seen is None else seen
-    if id(node) in seen:
-        return
-    seen.add(id(node))
-    yield node
-    for child in (*node.tests, *node.forwards):
-        yield from _walk(child, seen)

@@ -103,10 +103,15 @@ def answers_model(ruleset: Ruleset) -> type[BaseModel]:
     )
 
 
+@lru_cache(maxsize=8)
+def answers_file_model(ruleset: Ruleset) -> type[AnswersFile]:
+    """An answers file whose ``answers`` are checked against this questionnaire."""
+    return create_model("AnswersFile", __base__=AnswersFile, answers=(answers_model(ruleset), ...))
+
+
 def answers_file_schema(ruleset: Ruleset) -> dict:
     """The JSON Schema of an answers file for this questionnaire."""
-    model = create_model("AnswersFile", __base__=AnswersFile, answers=(answers_model(ruleset), ...))
-    schema = model.model_json_schema()
+    schema = answers_file_model(ruleset).model_json_schema()
     schema["$id"] = f"urn:neck-triage:answers:{ruleset.version}"
     schema["title"] = "Neck triage answers file"
     return schema
@@ -119,7 +124,7 @@ def applicable(question: Question, answers: dict[str, Any]) -> bool:
 
 def missing_required(ruleset: Ruleset, answers: dict[str, Any]) -> list[str]:
     """Required questions that apply to these answers but were not answered, in asking order."""
-    return [q.id for q in ruleset.questions if q.required and q.id not in answers and applicable(q, answers)]
+    return [q.id for q in ruleset.required_questions if q.id not in answers and q.asked_when(answers)]
 
 
 def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> AnswersFile:
@@ -127,17 +132,18 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
     if not isinstance(document, dict):
         raise AnswersError(f"{source}: expected a mapping with an 'answers' key, got {_kind(document)}")
     try:
-        parsed = AnswersFile.model_validate(document)
-        answers = answers_model(ruleset).model_validate(parsed.answers)
+        checked = answers_file_model(ruleset).model_validate(document)
     except ValidationError as error:
         raise AnswersError(f"{source}: {_describe(error)}") from None
-    given = answers.model_dump(exclude_none=True)
+    given = {qid: value for qid, value in checked.answers.__dict__.items() if value is not None}
+    # Everything below was validated just now, by the stricter model: no need to validate again.
+    parsed = AnswersFile.model_construct(checked.model_fields_set, **{**checked.__dict__, "answers": given})
     _check_notes(ruleset, parsed, source)
     missing = missing_required(ruleset, given)
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise AnswersError(f"{source}: answers: required questions not answered: {shown}")
-    return parsed.model_copy(update={"answers": given})
+    return parsed
 
 
 def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
@@ -149,8 +155,6 @@ def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     loc = [str(part) if str(part).isprintable() else repr(part) for part in first["loc"]]  # keep one line
-    if error.title == "Answers":  # the per-questionnaire model validates the 'answers' mapping
-        loc = ["answers", *loc]
     path = ".".join(loc) or "file"
     message = first["msg"]
     if first["type"] == "extra_forbidden":
@@ -234,11 +238,11 @@ def _parse_text(name: str, text: str, is_json: bool):
 
 
 def _no_duplicate_keys(pairs):
-    result = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen = set()
+        duplicate = next(key for key, _ in pairs if key in seen or seen.add(key))
+        raise ValueError(f"duplicate key {duplicate!r}")
     return result
 
 

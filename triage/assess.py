@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 
+from pydantic_core import to_json
+
 from .answers import AnswersFile
 from .conditions import evaluate
 from .errors import AnswersError
@@ -27,6 +29,7 @@ from .outcome import (
     OverrideResult,
     RulesetRef,
     TipItem,
+    assessment_json,
 )
 from .rules_model import NO, NOT_SURE, Finding, Level, QuestionType, most_urgent
 
@@ -94,6 +97,10 @@ class Assessor:
     def assess_answers(self, answers: Mapping[str, Any]) -> Assessment:
         return self.assess(AnswersFile(answers=dict(answers)))
 
+    def to_json(self, assessment: Assessment) -> bytes:
+        """``assessment.model_dump_json()`` as UTF-8, quicker: the rules' texts are serialized once."""
+        return assessment_json(assessment, _catalogue(self.ruleset).json_by_id)
+
 
 def assess(ruleset: Ruleset, answers_file: AnswersFile, fired: set[str]) -> Assessment:
     answers = answers_file.answers
@@ -104,6 +111,7 @@ def assess(ruleset: Ruleset, answers_file: AnswersFile, fired: set[str]) -> Asse
     gating = most_urgent([engine_level, final])
     scale = ruleset.scale
     exercises, withheld = _exercises(ruleset, fired, gating)
+    negatives, unknowns = _negatives_and_unknowns(ruleset, answers)
     return Assessment(
         disposition=final,
         engine_disposition=engine_level,
@@ -118,11 +126,11 @@ def assess(ruleset: Ruleset, answers_file: AnswersFile, fired: set[str]) -> Asse
         exercises_withheld=withheld,
         prevention=tuple(_tips(ruleset, fired, gating)),
         factors=tuple(_factors(ruleset, fired)),
-        pertinent_negatives=tuple(_answered(ruleset, answers, NO, red_flags_only=True)),
-        unknowns=tuple(_answered(ruleset, answers, NOT_SURE, red_flags_only=False)),
+        pertinent_negatives=negatives,
+        unknowns=unknowns,
         safety_net=scale.safety_net,
         disclaimer=scale.disclaimer,
-        ruleset=RulesetRef(version=ruleset.version, hash=ruleset.digest),
+        ruleset=_catalogue(ruleset).ruleset_ref,
     )
 
 
@@ -133,8 +141,7 @@ class _Catalogue:
     Building them anew for each case was most of an assessment's time in batch mode.
     """
 
-    findings: dict[str, FindingResult]
-    finding_names: tuple[tuple[str, Finding], ...]  # ("finding:<id>", finding), in rule-file order
+    finding_order: dict[str, tuple[tuple[int, int], FindingResult]]  # "finding:<id>" -> (sort key, result)
     self_care: dict[str, AdviceItem]
     exercises: dict[str, ExerciseItem]
     tips: dict[str, TipItem]
@@ -142,14 +149,25 @@ class _Catalogue:
     answers: dict[tuple[str, str], AnswerRef]  # (question id, "no" or "not_sure")
     yes_no: tuple[tuple[str, bool], ...]  # (question id, red flag?) of yes/no/not-sure questions
     is_text: dict[str, bool]  # question id -> free text?
+    ruleset_ref: RulesetRef
+    json_by_id: dict[int, bytes]  # id() of each item above (and of the scale's texts) -> its JSON
+
+    def shared_items(self, ruleset: Ruleset) -> Iterable[Any]:
+        """Every frozen object an assessment may share with this catalogue (kept alive by it)."""
+        yield from (result for _, result in self.finding_order.values())
+        for group in (self.self_care, self.exercises, self.tips, self.factors, self.answers):
+            yield from group.values()
+        yield from ruleset.scale.levels.values()
+        yield from (ruleset.scale.safety_net, ruleset.exercises_file.stop_rules, self.ruleset_ref)
 
 
 @lru_cache(maxsize=8)
 def _catalogue(ruleset: Ruleset) -> _Catalogue:
     yes_no = [q for q in ruleset.questions if q.type is QuestionType.yes_no_unsure]
-    return _Catalogue(
-        findings={f.id: _finding_result(f) for f in ruleset.findings},
-        finding_names=tuple((f"finding:{f.id}", f) for f in ruleset.findings),
+    catalogue = _Catalogue(
+        finding_order={
+            f"finding:{f.id}": ((-f.level.rank, position), _finding_result(f)) for position, f in enumerate(ruleset.findings)
+        },
         self_care={i.id: AdviceItem(id=i.id, title=i.title, text=i.text, sources=i.sources, caution=i.caution) for i in ruleset.self_care},
         exercises={e.id: ExerciseItem(**e.model_dump(exclude={"when", "caution"})) for e in ruleset.exercises},
         tips={t.id: TipItem(id=t.id, topic=t.topic, title=t.title, text=t.text, sources=t.sources) for t in ruleset.tips},
@@ -157,7 +175,11 @@ def _catalogue(ruleset: Ruleset) -> _Catalogue:
         answers={(q.id, code): AnswerRef(id=q.id, question=q.ask, answer=q.choice_label(code)) for q in yes_no for code in (NO, NOT_SURE)},
         yes_no=tuple((q.id, q.red_flag) for q in yes_no),
         is_text={q.id: q.type is QuestionType.text for q in ruleset.questions},
+        ruleset_ref=RulesetRef(version=ruleset.version, hash=ruleset.digest),
+        json_by_id={},
     )
+    catalogue.json_by_id.update((id(item), to_json(item)) for item in catalogue.shared_items(ruleset))
+    return catalogue
 
 
 def _finding_result(f: Finding) -> FindingResult:
@@ -175,10 +197,10 @@ def _finding_result(f: Finding) -> FindingResult:
 
 
 def _findings(ruleset: Ruleset, fired: set[str]) -> list[FindingResult]:
-    found = [f for name, f in _catalogue(ruleset).finding_names if name in fired]
-    found.sort(key=lambda f: -f.level.rank)  # most urgent first, rule-file order within a level
-    results = _catalogue(ruleset).findings
-    return [results[f.id] for f in found]
+    """The findings that fired, most urgent first, in rule-file order within a level."""
+    order = _catalogue(ruleset).finding_order
+    found = sorted(order[name] for name in fired if name in order)
+    return [result for _, result in found]
 
 
 def _engine_disposition(ruleset: Ruleset, findings: list[FindingResult]) -> tuple[Level, str | None]:
@@ -241,9 +263,15 @@ def _factors(ruleset: Ruleset, fired: set[str]) -> Iterable[FactorItem]:
             yield _catalogue(ruleset).factors[factor.id]
 
 
-def _answered(ruleset: Ruleset, answers: Mapping[str, Any], code: str, red_flags_only: bool) -> Iterable[AnswerRef]:
+def _negatives_and_unknowns(ruleset: Ruleset, answers: Mapping[str, Any]) -> tuple[tuple[AnswerRef, ...], tuple[AnswerRef, ...]]:
+    """Red-flag questions answered "no", and every question answered "not sure", in asking order."""
     catalogue = _catalogue(ruleset)
     refs = catalogue.answers
+    negatives, unknowns = [], []
     for question_id, red_flag in catalogue.yes_no:
-        if answers.get(question_id) == code and (red_flag or not red_flags_only):
-            yield refs[(question_id, code)]
+        answer = answers.get(question_id)
+        if answer == NO and red_flag:
+            negatives.append(refs[(question_id, NO)])
+        elif answer == NOT_SURE:
+            unknowns.append(refs[(question_id, NOT_SURE)])
+    return tuple(negatives), tuple(unknowns)

@@ -62,7 +62,7 @@ def assess_line(assessor: Assessor, number: int, data: bytes) -> bytes:
         raise AnswersError(f"{source}: too large (more than {MAX_FILE_BYTES // 1000} kB)")
     document = parse_document(source, data, is_json=True)
     assessment = assessor.assess(parse_answers(assessor.ruleset, document, source=source))
-    return b'{"line": %d, "ok": true, "assessment": %s}\n' % (number, assessment.model_dump_json().encode())
+    return b'{"line": %d, "ok": true, "assessment": %s}\n' % (number, assessor.to_json(assessment))
 
 
 def error_line(number: int, message: str) -> bytes:

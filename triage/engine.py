@@ -56,6 +56,10 @@ class EngineRule:
 class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
     """A durable-rules host that starts no dispatcher threads and records which rules fired."""
 
+    def __init__(self):
+        self._actions: dict = {}  # action name -> callable, made on first use
+        super().__init__()
+
     def _run(self):  # the base class starts two polling timer threads here
         pass
 
@@ -81,7 +85,7 @@ class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
         if code != 0:
             raise RuntimeError(f"assert_fact returned code {code}")
         case = _CaseActions()
-        actions = self.__dict__.setdefault("_actions_by_name", {})
+        actions = self._actions
         started = durable_rules_engine.start_action_for_state(handle, state_offset)
         queued = started[1] if started else None
         while queued:
@@ -123,9 +127,10 @@ def _case_json(fact: Mapping[str, object], tested: tuple[str, ...], sid: str) ->
 
 def _action_name(queued: str) -> str:
     """The action name in the engine's queued message '{"<name>":{"m":{...}}}' (names are plain)."""
-    if not queued.startswith('{"'):
+    end = queued.find('"', 2)
+    if end < 0 or not queued.startswith('{"'):
         raise RuntimeError(f"unexpected action message from the engine: {queued[:40]!r}")
-    return queued[2 : queued.index('"', 2)]
+    return queued[2:end]
 
 
 def fnv1a_32(text: str) -> int:

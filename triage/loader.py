@@ -78,6 +78,10 @@ class Ruleset:
         return {q.id: q for q in self.questions}
 
     @cached_property
+    def required_questions(self) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if q.required)
+
+    @cached_property
     def finding_by_id(self) -> dict[str, Finding]:
         return {f.id: f for f in self.findings}
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import BaseModel, ConfigDict
+from pydantic_core import to_json
 
 from .rules_model import Level, LevelText, Source, StopRules
 
@@ -101,3 +104,24 @@ class Assessment(_Out):
     @property
     def finding_ids(self) -> list[str]:
         return [f.id for f in self.findings]
+
+
+def assessment_json(assessment: Assessment, known: Mapping[int, bytes]) -> bytes:
+    """The same as ``assessment.model_dump_json().encode()``, reusing the JSON of shared items.
+
+    An assessment mostly holds frozen items built once per ruleset (findings, advice, the scale's
+    texts). ``known`` maps the ``id()`` of such items, kept alive by their owner, to their JSON; any
+    other value is serialized as usual. Batch mode spent more time serializing than assessing.
+    """
+    cached = known.get
+    fields = []
+    for prefix, name in _FIELD_PREFIXES:
+        value = getattr(assessment, name)
+        if type(value) is tuple:
+            fields.append(prefix + b"[" + b",".join([cached(id(item)) or to_json(item) for item in value]) + b"]")
+        else:
+            fields.append(prefix + (cached(id(value)) or to_json(value)))
+    return b"{" + b",".join(fields) + b"}"
+
+
+_FIELD_PREFIXES = tuple((f'"{name}":'.encode(), name) for name in Assessment.model_fields)

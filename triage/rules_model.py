@@ -29,7 +29,7 @@ class Level(str, Enum):
     @property
     def rank(self) -> int:
         """0 for self_care up to 4 for emergency: a higher rank is more urgent."""
-        return LEVEL_ORDER.index(self)
+        return _RANK[self]
 
     def raised(self) -> "Level":
         """The next more urgent level (emergency stays emergency)."""
@@ -37,6 +37,7 @@ class Level(str, Enum):
 
 
 LEVEL_ORDER = (Level.self_care, Level.appointment, Level.within_24h, Level.urgent, Level.emergency)
+_RANK = {level: rank for rank, level in enumerate(LEVEL_ORDER)}
 
 
 def most_urgent(levels) -> Level:
