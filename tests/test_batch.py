@@ -233,3 +233,21 @@ def test_an_existing_output_is_replaced_only_with_force(tmp_path, batch):
     assert replaced.returncode == 0, replaced.stderr
     assert out.read_text() != "earlier results" and stat.S_IMODE(out.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "one.json", "out.txt"]
+
+
+def test_a_batch_line_holds_the_same_assessment_as_assessing_the_file_alone(tmp_path, mini_assessor):
+    """Batch mode writes shared rule texts from a cache: the result must equal pydantic's own JSON."""
+    from triage.answers import parse_answers
+
+    documents = [
+        {"answers": TWO_FLAGS},
+        {"answers": CHEST, "override": {"level": "emergency", "reason": ""}, "nurse": {"name": "Sam Ng"}},
+        {"answers": {**CLEAR, "night_pain": "not_sure"}, "patient": {"name": "Zoë \"Q\" <b>"}},
+    ]
+    out = io.StringIO()
+    source = write_batch(tmp_path, *(json.dumps(document) for document in documents))
+    run_batch(mini_assessor, source, tmp_path / "out.jsonl", stderr=out)
+    rows = results((tmp_path / "out.jsonl").read_text(encoding="utf-8"))
+    for row, document in zip(rows, documents, strict=True):
+        alone = mini_assessor.assess(parse_answers(mini_assessor.ruleset, document))
+        assert row["assessment"] == json.loads(alone.model_dump_json())

@@ -106,6 +106,7 @@ def test_any_valid_answer_set_gives_a_complete_safe_outcome(rules_and_engine, da
     outcome = assessor.assess(parsed)
     _check_outcome(ruleset, answers, outcome)
     assert Assessment.model_validate_json(outcome.model_dump_json()) == outcome
+    assert assessor.to_json(outcome) == outcome.model_dump_json().encode()  # batch mode's quicker JSON
     text = assessment_text(outcome)
     assert outcome.level.if_worse in " ".join(text.split()) and outcome.disclaimer.split()[0] in text
 
