@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from answer_sets import answer_sets
 from triage.assess import ReferenceEvaluator, engine_fact, engine_rules
-from triage.engine import Engine, _SyncHost, check_ruleset_json, fnv1a_32
+from triage.engine import CASE_SID, Engine, _SyncHost, check_ruleset_json, fnv1a_32
 from triage.errors import EngineError, RulesError
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -24,14 +24,14 @@ def test_engine_matches_reference_evaluator(rules_and_engine, data):
     assert sorted(assessor.evaluator.fired(fact)) == sorted(ReferenceEvaluator(ruleset).fired(fact))
 
 
-def test_cases_are_isolated_and_their_state_is_deleted(mini_ruleset):
+def test_cases_are_isolated_and_cleared_from_the_engine_after_each_case(mini_ruleset):
     engine = Engine(engine_rules(mini_ruleset), (q.id for q in mini_ruleset.questions))
-    assert "finding:chest_pain" in engine.fired({"chest": "yes"})
+    first = engine.fired({"chest": "yes"})
+    assert "finding:chest_pain" in first
     assert engine.fired({"chest": "no"}) == []  # nothing carried over from the previous case
+    assert engine.fired({"chest": "yes"}) == first  # the same answers fire again
     for ruleset in engine.rulesets:
-        for sid in ("1", "2"):
-            with pytest.raises(Exception, match="309"):  # durable-rules: unknown sid
-                engine._host.get_state(ruleset, sid)
+        assert engine._host.get_ruleset(ruleset).get_facts(CASE_SID) == []  # every case was retracted
 
 
 def test_strings_never_reach_numeric_thresholds(mini_assessor):
@@ -56,6 +56,8 @@ def test_an_action_exception_becomes_an_engine_error(mini_ruleset, monkeypatch):
     engine = Engine(engine_rules(mini_ruleset), (q.id for q in mini_ruleset.questions))
     with pytest.raises(EngineError, match="a rule action failed"):
         engine.fired({"chest": "yes"})
+    with pytest.raises(EngineError, match="failed earlier and was not used again"):  # its state may be half-used
+        engine.fired({"chest": "no"})
 
 
 def test_an_engine_that_failed_is_never_used_again(mini_ruleset, monkeypatch):

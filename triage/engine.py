@@ -7,7 +7,10 @@ How it is used safely (see the engine notes):
 - a host without its background dispatcher threads; every action is synchronous;
 - one fact per case, built from answers already validated by the strict pydantic models, because
   durable-rules compares values without type checks ("9" passes ``>= 8``);
-- a fresh short sid per case, deleted in ``finally``, under a lock: one live state at a time;
+- one state (sid) per ruleset for the engine's whole life, under a lock: each case is asserted as a
+  fact with its own id and retracted when its actions have run. A fresh sid per case would make
+  durable-rules allocate and clear about half a megabyte of match state for every case (its
+  ``createStateNode``), which was most of its time; any failure retires the engine instead;
 - exceptions raised in actions (which durable-rules swallows into the state) become errors;
 - a static check of the compiled JSON rejects shapes that crash or hang it, and property names
   whose 32-bit FNV-1a hashes collide (the engine never compares the names themselves);
@@ -40,6 +43,7 @@ else:
     IMPORT_ERROR = None
 
 SENTINEL = "__case_seen__"
+CASE_SID = "cases"  # the one state each ruleset keeps
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 MAX_RULES_PER_RULESET = 500  # MAX_ACTIONS is 4096; kept low so one ruleset stays quick to build
 ENGINE_PROPERTIES = ("kind", "sid", "id", "$s")
@@ -99,6 +103,12 @@ class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
             queued = durable_rules_engine.complete_and_start_action(handle, state_offset)
         return {"fired": case.fired}
 
+    def retract_case(self, ruleset_name: str, case_json: str) -> None:
+        """Remove an asserted case (found by its id) from the ruleset's state."""
+        code, _state_offset = durable_rules_engine.retract_fact(self.get_ruleset(ruleset_name)._handle, case_json)
+        if code != 0:
+            raise RuntimeError(f"retract_fact returned code {code}")
+
 
 class _CaseActions:
     """What the actions of one case write to: the names of the rules that fired, in order."""
@@ -119,9 +129,9 @@ def _tested_by_ruleset(rulesets: Mapping[str, dict], rules: list[EngineRule]) ->
     return {name: tuple(sorted(set().union(*(tested.get(rule, set()) for rule in body)))) for name, body in rulesets.items()}
 
 
-def _case_json(fact: Mapping[str, object], tested: tuple[str, ...], sid: str) -> str:
+def _case_json(fact: Mapping[str, object], tested: tuple[str, ...], case_id: str) -> str:
     case = {key: fact[key] for key in tested if key in fact}
-    case["kind"], case["sid"] = "case", sid
+    case["kind"], case["sid"], case["id"] = "case", CASE_SID, case_id
     return _to_json(case)
 
 
@@ -271,7 +281,7 @@ class Engine:
         self._host = _SyncHost()
         self._host.set_rulesets(copy.deepcopy(self._rulesets))  # set_rulesets mutates its argument
         self._lock = threading.Lock()
-        self._sids = itertools.count(1)
+        self._case_ids = itertools.count(1)
         self._failed: str | None = None
 
     @property
@@ -284,28 +294,32 @@ class Engine:
         with self._lock:
             if self._failed:
                 raise EngineError(f"the rules engine failed earlier and was not used again: {self._failed}")
-            sid = str(next(self._sids))  # one per case: each ruleset keeps its own states
-            names = [
-                name for ruleset, tested in self._tested.items() for name in self._fire(ruleset, sid, _case_json(fact, tested, sid))
-            ]
+            case_id = str(next(self._case_ids))
+            try:
+                names = [
+                    name
+                    for ruleset, tested in self._tested.items()
+                    for name in self._fire(ruleset, _case_json(fact, tested, case_id))
+                ]
+            except EngineError as error:
+                # The shared state may hold a half-handled case: no clean-up, no further cases
+                # (touching a half-made state can crash durable-rules, engine notes §1.8).
+                self._failed = str(error)
+                raise
             return list(dict.fromkeys(names))  # a rule whose 'any' matches twice is queued twice
 
-    def _fire(self, ruleset: str, sid: str, case: str) -> list[str]:
+    def _fire(self, ruleset: str, case: str) -> list[str]:
         try:
             state = self._host.assert_case(ruleset, case)
         except Exception as error:  # durable_rules_engine.error, MemoryError, not handled, ...
-            # The case's state may be half-made, and touching it can crash durable-rules (engine
-            # notes §1.8): no clean-up, and this engine is not used again.
-            self._failed = f"{type(error).__name__}: {error}"
-            raise EngineError(f"the rules engine failed in {ruleset}: {self._failed}") from error
-        try:
-            return self._names_from_state(ruleset, sid, state)
-        finally:
-            self._delete(ruleset, sid)
+            raise EngineError(f"the rules engine failed in {ruleset}: {type(error).__name__}: {error}") from error
+        names = self._names_from_state(ruleset, state)
+        self._retract(ruleset, case)
+        return names
 
-    def _names_from_state(self, ruleset: str, sid: str, state) -> list[str]:
+    def _names_from_state(self, ruleset: str, state) -> list[str]:
         if not isinstance(state, dict):
-            raise EngineError(f"the rules engine returned no state for case {sid} in {ruleset}")
+            raise EngineError(f"the rules engine returned nothing for a case in {ruleset}")
         if "exception" in state:
             raise EngineError(f"a rule action failed in {ruleset}: {state['exception']}")
         fired = state.get("fired") or []
@@ -313,8 +327,8 @@ class Engine:
             raise EngineError(f"the engine skipped the case in {ruleset}")
         return [name for name in fired if name != SENTINEL]
 
-    def _delete(self, ruleset: str, sid: str) -> None:
+    def _retract(self, ruleset: str, case: str) -> None:
         try:
-            self._host.delete_state(ruleset, sid)
+            self._host.retract_case(ruleset, case)
         except Exception as error:
-            raise EngineError(f"the rules engine could not clean up case {sid}: {error}") from error
+            raise EngineError(f"the rules engine could not clear a case from {ruleset}: {error}") from error
