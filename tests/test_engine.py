@@ -43,21 +43,23 @@ def test_strings_never_reach_numeric_thresholds(mini_assessor):
         parse_answers(mini_assessor.ruleset, {"answers": {"chest": "no", "injury": "no", "pain_now": "9"}})
 
 
-def test_an_action_exception_becomes_an_engine_error(mini_ruleset, monkeypatch):
-    """durable-rules swallows exceptions raised in actions; the adapter must not."""
-
-    def failing_action(self, name):
-        def act(context):
-            raise ValueError("boom in " + name)
-
-        return act
-
-    monkeypatch.setattr(_SyncHost, "get_action", failing_action)
+def test_a_case_the_engine_skipped_is_an_error_and_retires_the_engine(mini_ruleset, monkeypatch):
+    """Every case matches the sentinel rule; a result without it means the case was not evaluated."""
     engine = Engine(engine_rules(mini_ruleset), (q.id for q in mini_ruleset.questions))
-    with pytest.raises(EngineError, match="a rule action failed"):
+    monkeypatch.setattr(engine._host, "assert_case", lambda ruleset, case: [])
+    with pytest.raises(EngineError, match="skipped the case"):
         engine.fired({"chest": "yes"})
+    monkeypatch.undo()
     with pytest.raises(EngineError, match="failed earlier and was not used again"):  # its state may be half-used
         engine.fired({"chest": "no"})
+
+
+def test_the_rule_name_is_read_from_the_engines_queued_message():
+    from triage.engine import _rule_name
+
+    assert _rule_name('{"finding:chest_pain":{"m":{"kind":"case"}}}') == "finding:chest_pain"
+    with pytest.raises(RuntimeError, match="unexpected action message"):
+        _rule_name("[1, 2]")
 
 
 def test_an_engine_that_failed_is_never_used_again(mini_ruleset, monkeypatch):

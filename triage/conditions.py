@@ -98,9 +98,28 @@ def compile_condition(condition: Condition | None) -> Callable[[Mapping[str, obj
         return lambda answers: True
     if isinstance(condition, (AllOf, AnyOf)):
         parts = tuple(compile_condition(c) for c in _children(condition))
-        combine = all if isinstance(condition, AllOf) else any
-        return lambda answers: combine(part(answers) for part in parts)
+        return _all_of(parts) if isinstance(condition, AllOf) else _any_of(parts)
     return _compile_test(condition)
+
+
+def _all_of(parts: tuple[Callable[[Mapping[str, object]], bool], ...]) -> Callable[[Mapping[str, object]], bool]:
+    def all_hold(answers: Mapping[str, object]) -> bool:
+        for part in parts:
+            if not part(answers):
+                return False
+        return True
+
+    return all_hold
+
+
+def _any_of(parts: tuple[Callable[[Mapping[str, object]], bool], ...]) -> Callable[[Mapping[str, object]], bool]:
+    def any_holds(answers: Mapping[str, object]) -> bool:
+        for part in parts:
+            if part(answers):
+                return True
+        return False
+
+    return any_holds
 
 
 def _compile_test(test: Test) -> Callable[[Mapping[str, object]], bool]:
