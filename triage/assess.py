@@ -84,9 +84,17 @@ def engine_fact(ruleset: Ruleset, answers: Mapping[str, Any]) -> dict[str, Any]:
 class Assessor:
     """Assesses answer sets against one ruleset with one engine (reused across cases)."""
 
-    def __init__(self, ruleset: Ruleset, evaluator: RuleEvaluator | None = None):
+    def __init__(self, ruleset: Ruleset, evaluator: RuleEvaluator | None = None, lazy: bool = False):
+        """``lazy``: build the engine at the first assessment, not now (the questionnaire shows
+        its first question sooner; a broken engine then fails, safely, after the first answer)."""
         self.ruleset = ruleset
-        self.evaluator = evaluator or build_engine(ruleset)
+        self._evaluator = evaluator or (None if lazy else build_engine(ruleset))
+
+    @property
+    def evaluator(self) -> RuleEvaluator:
+        if self._evaluator is None:
+            self._evaluator = build_engine(self.ruleset)
+        return self._evaluator
 
     def fired(self, answers: Mapping[str, Any]) -> set[str]:
         return set(self.evaluator.fired(engine_fact(self.ruleset, answers)))

@@ -11,7 +11,6 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 
 import yaml
@@ -95,7 +94,7 @@ def default_rules_dir() -> Path:
     override = os.environ.get("TRIAGE_RULES_DIR")
     if override:
         return Path(override)
-    packaged = Path(str(resources.files("triage"))) / "rules"
+    packaged = Path(__file__).resolve().parent / "rules"  # the wheel puts rules/ inside the package
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parent.parent / "rules"

@@ -11,7 +11,8 @@ from .rules_model import Level, LevelText, Source, StopRules
 
 
 class _Out(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: validators are built on first use, not at import (after the first question)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class FindingResult(_Out):

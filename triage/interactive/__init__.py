@@ -40,7 +40,7 @@ def _start(args: Namespace, resume: bool) -> int:
         print(NOT_A_TERMINAL, file=sys.stderr)
         return EXIT_USAGE
     ruleset = load_ruleset(args.rules)
-    assessor = Assessor(ruleset)
+    assessor = Assessor(ruleset, lazy=True)
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
     return run_with(ruleset, assessor, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)),
                     resume=resume, resume_hint=_resume_hint(args, plain))

@@ -29,7 +29,7 @@ class DraftError(UserError):
 
 
 class Draft(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
 
     schema_version: Literal[1] = 1
     saved_at: datetime

@@ -11,7 +11,7 @@ from ..answers import AnswersFile, Nurse, Override, Patient
 
 
 class Visit(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
 
     nurse: str | None = None
     patient_name: str | None = None
