@@ -72,3 +72,81 @@ def test_broken_rules_fail_safe_on_the_command_line(rules_copy, tmp_path):
     assert "rule night: unknown question id 'nigth_pain'" in result.stderr
     assert "contact a healthcare provider" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- rules/parsed.json: the same rules, quicker to load ----------------------------------------
+
+SHIPPED_RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+def _same_rules(first, second) -> bool:
+    fields = ("scale", "questions", "sections", "findings", "self_care", "exercises_file", "factors", "tips", "digest")
+    return all(getattr(first, name) == getattr(second, name) for name in fields)
+
+
+def test_the_shipped_parsed_copy_is_up_to_date():
+    from triage.loader import PARSED_COPY, REGENERATE_PARSED, parsed_copy_text
+
+    committed = (SHIPPED_RULES / PARSED_COPY).read_text(encoding="utf-8")
+    assert committed == parsed_copy_text(SHIPPED_RULES), f"rules/parsed.json is out of date: run `{REGENERATE_PARSED}`"
+    assert set(__import__("json").loads(committed)["files"]) == set(RULE_FILES)  # every file is in it
+
+
+def test_the_parsed_copy_gives_exactly_the_rules_the_yaml_gives(tmp_path):
+    yaml_only = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, yaml_only)
+    (yaml_only / "parsed.json").unlink()
+    assert _same_rules(load_ruleset(SHIPPED_RULES), load_ruleset(yaml_only))
+
+
+def test_a_rule_file_changed_since_is_read_from_its_yaml(tmp_path):
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, rules)
+    red_flags = rules / "red_flags.yaml"
+    original = load_ruleset(rules).finding_by_id["cardiac_chest_pain"].title
+    red_flags.write_text(red_flags.read_text(encoding="utf-8").replace(original, "Edited title", 1), encoding="utf-8")
+    assert load_ruleset(rules).finding_by_id["cardiac_chest_pain"].title == "Edited title"
+
+
+@pytest.mark.parametrize("damage", ["", "not json", '{"format": 99, "files": {}}', '{"format": 1, "files": []}', "[1]"])
+def test_a_missing_or_damaged_parsed_copy_is_ignored(tmp_path, damage):
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, rules)
+    (rules / "parsed.json").write_text(damage, encoding="utf-8")
+    assert _same_rules(load_ruleset(rules), load_ruleset(SHIPPED_RULES))
+
+
+def test_a_parsed_copy_still_goes_through_every_check(tmp_path):
+    """A matching parsed copy is only a faster read: a bad rule in it is refused like bad YAML."""
+    import hashlib
+    import json
+
+    rules = tmp_path / "rules"
+    shutil.copytree(SHIPPED_RULES, rules)
+    content = json.loads((rules / "parsed.json").read_text(encoding="utf-8"))
+    content["files"]["red_flags.yaml"]["document"]["findings"][0]["level"] = "critical"
+    assert content["files"]["red_flags.yaml"]["sha256"] == hashlib.sha256((rules / "red_flags.yaml").read_bytes()).hexdigest()
+    (rules / "parsed.json").write_text(json.dumps(content), encoding="utf-8")
+    with pytest.raises(RulesError, match="red_flags.yaml"):
+        load_ruleset(rules)
+
+
+def test_rules_compile_writes_the_parsed_copy(rules_copy):
+    from triage import cli
+
+    assert cli.main(["--rules", str(rules_copy), "rules", "compile"]) == 0
+    import hashlib
+    import json
+
+    written = rules_copy / "parsed.json"
+    assert written.stat().st_mode & 0o777 == 0o644  # rules, not health data
+    files = json.loads(written.read_text(encoding="utf-8"))["files"]
+    assert {name: entry["sha256"] for name, entry in files.items()} == {
+        name: hashlib.sha256((rules_copy / name).read_bytes()).hexdigest() for name in RULE_FILES
+    }
+
+
+def test_start_up_reads_no_yaml_when_the_parsed_copy_matches():
+    code = "import sys; from triage.loader import load_ruleset; load_ruleset(); print('yaml' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=SHIPPED_RULES.parent, check=True)
+    assert result.stdout.strip() == "False"

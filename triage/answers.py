@@ -23,13 +23,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from .errors import AnswersError
 from .loader import Ruleset
 from .rules_model import Level, Question, QuestionType
-from .yamlio import describe_yaml_error, load_yaml
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
@@ -225,17 +223,26 @@ def _parse_text(name: str, text: str, is_json: bool):
     try:
         if is_json:
             return json.loads(text, object_pairs_hook=_no_duplicate_keys)
-        return load_yaml(text)
+        return _load_yaml(name, text)
     except json.JSONDecodeError as error:
         raise AnswersError(f"{name}: invalid JSON: line {error.lineno}, column {error.colno}: {error.msg}") from None
-    except yaml.YAMLError as error:
-        raise AnswersError(f"{name}: invalid YAML: {describe_yaml_error(error)}") from None
     except RecursionError:
         raise AnswersError(f"{name}: nested too deeply") from None
     except ValueError as error:  # duplicate JSON keys, integers too long to convert
         raise AnswersError(f"{name}: invalid {'JSON' if is_json else 'YAML'}: {error}") from None
     except (IndexError, TypeError, OverflowError):  # PyYAML's constructors on e.g. a bare "!!int"
         raise AnswersError(f"{name}: invalid YAML: a value with an explicit tag cannot be read") from None
+
+
+def _load_yaml(name: str, text: str):
+    import yaml  # only for YAML answers files: importing PyYAML is slow, and JSON needs none of it
+
+    from .yamlio import describe_yaml_error, load_yaml
+
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as error:
+        raise AnswersError(f"{name}: invalid YAML: {describe_yaml_error(error)}") from None
 
 
 def _no_duplicate_keys(pairs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from argparse import Namespace
+from pathlib import Path
 
 from .answers import answers_file_schema, load_answers_file
 from .assess import Assessor
@@ -81,6 +82,17 @@ def rules_docs(args: Namespace) -> int:
     return 0
 
 
+def rules_compile(args: Namespace) -> int:
+    from .loader import PARSED_COPY, default_rules_dir, parsed_copy_text
+
+    directory = Path(args.rules) if args.rules else default_rules_dir()
+    load_ruleset(directory)  # only rules that load cleanly are worth a parsed copy
+    output = args.output or directory / PARSED_COPY
+    atomic_write(output, parsed_copy_text(directory), mode=0o644)  # rules, not health data
+    print(f"wrote {output}")
+    return 0
+
+
 def rules_check(args: Namespace) -> int:
     ruleset = _ruleset(args)
     Assessor(ruleset)  # compiles every rule into the engine: shape and hash checks run here
@@ -113,4 +125,4 @@ def _write(text: str) -> None:
 
 
 COMMANDS = {"questions": questions, "assess": assess, "rules": rules, "schema": schema, "interactive": interactive, "resume": resume}
-RULES_COMMANDS = {"check": rules_check, "coverage": rules_coverage, "docs": rules_docs}
+RULES_COMMANDS = {"check": rules_check, "coverage": rules_coverage, "docs": rules_docs, "compile": rules_compile}

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from pydantic_core import to_json
 
 from .answers import AnswersFile
-from .conditions import evaluate
+from .conditions import NamedCondition, evaluate
 from .errors import AnswersError
 from .loader import Ruleset
 from .outcome import (
@@ -42,8 +42,6 @@ class RuleEvaluator(Protocol):
 
 def engine_rules(ruleset: Ruleset):
     """Every conditional item of the ruleset as a named engine rule."""
-    from .engine import EngineRule
-
     groups = (
         ("finding", ruleset.findings),
         ("self_care", ruleset.self_care),
@@ -54,8 +52,8 @@ def engine_rules(ruleset: Ruleset):
     for group, items in groups:
         for item in items:
             if item.when is not None:
-                yield EngineRule(f"{group}:{item.id}", item.when)
-    yield EngineRule(GATE, ruleset.scale.exercise_gate.never_when)
+                yield NamedCondition(f"{group}:{item.id}", item.when)
+    yield NamedCondition(GATE, ruleset.scale.exercise_gate.never_when)
 
 
 class ReferenceEvaluator:

@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--cases", type=Path, metavar="DIR", help="the vignettes (default: tests/cases of this checkout)")
     docs = rules_commands.add_parser("docs", help="print the rules reference for clinical review (Markdown)")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    compile_ = rules_commands.add_parser(
+        "compile", help="write parsed.json beside the rule files: the same rules, quicker to load (used while it matches)"
+    )
+    compile_.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of DIR/parsed.json")
 
     commands.add_parser("schema", help="print the JSON Schema of an answers file")
 

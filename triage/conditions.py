@@ -8,9 +8,18 @@ multiple-choice answer; ``gte``/``gt``/``lte``/``lt`` compare integers.
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Mapping
 
 from .rules_model import AllOf, AnyOf, Condition, Test
+
+@dataclass(frozen=True)
+class NamedCondition:
+    """One condition to evaluate, named ``<group>:<id>`` (e.g. ``finding:chest_pain``)."""
+
+    name: str
+    condition: Condition
+
 
 _COMPARE = {"gte": operator.ge, "gt": operator.gt, "lte": operator.le, "lt": operator.lt}
 

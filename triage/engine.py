@@ -25,12 +25,11 @@ import itertools
 import json
 import threading
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from .alpha_stack import MAX_CHILDREN, MAX_STACK_SIZE, STACK_BUDGET, Network, UnknownShape
+from .conditions import NamedCondition as EngineRule
 from .conditions import iter_tests, to_durable
 from .errors import EngineError, RulesError
-from .rules_model import Condition
 
 try:  # durable-rules 2.0.28 does not import on Python 3.13+ (PyEval_CallObject was removed)
     import durable_rules_engine
@@ -47,14 +46,6 @@ CASE_SID = "cases"  # the one state each ruleset keeps
 _to_json = json.JSONEncoder(ensure_ascii=False).encode
 MAX_RULES_PER_RULESET = 500  # MAX_ACTIONS is 4096; kept low so one ruleset stays quick to build
 ENGINE_PROPERTIES = ("kind", "sid", "id", "$s")
-
-
-@dataclass(frozen=True)
-class EngineRule:
-    """One condition to evaluate, named ``<group>:<id>`` (e.g. ``finding:chest_pain``)."""
-
-    name: str
-    condition: Condition
 
 
 class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]

@@ -1,4 +1,4 @@
-"""Writing files that hold health data: atomically, readable only by the owner (mode 0600)."""
+"""Writing files atomically; files that hold health data are readable only by the owner (0600)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 from .errors import OutputError
 
 
-def atomic_write(path: Path, data: bytes | str, force: bool = True) -> None:
+def atomic_write(path: Path, data: bytes | str, force: bool = True, mode: int = 0o600) -> None:
     """Write ``data`` to ``path`` via a 0600 temporary file in the same folder and a rename.
+
+    ``mode`` is the final file's mode: keep 0600 for anything that holds health data.
 
     A reader never sees a half-written file; on any failure the temporary file is removed and an
     ``OutputError`` (one line, exit 2) is raised. With ``force=False`` an existing file is kept.
@@ -32,7 +34,7 @@ def atomic_write(path: Path, data: bytes | str, force: bool = True) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o600)
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as error:
         _remove(tmp)

@@ -2,18 +2,24 @@
 
 Every error is a ``RulesError`` naming the file and the rule or question id, with a "did you mean"
 hint for unknown ids and codes.
+
+``rules/parsed.json`` (made by ``triage rules compile``) holds each rule file already parsed, with
+the SHA-256 of the YAML it came from. A file whose bytes still match is taken from there instead
+of being parsed again: reading YAML was the largest part of start-up. It is only a faster way to
+read the same data: everything is validated and cross-checked exactly as from YAML, and a file
+that changed since (or a missing or damaged parsed.json) is simply read from its YAML.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from .conditions import iter_tests
@@ -37,7 +43,6 @@ from .rules_model import (
     Test,
     Tip,
 )
-from .yamlio import describe_yaml_error, load_yaml
 
 RULE_FILES: dict[str, type[BaseModel]] = {
     "scale.yaml": ScaleFile,
@@ -48,6 +53,9 @@ RULE_FILES: dict[str, type[BaseModel]] = {
     "exercises.yaml": ExercisesFile,
     "prevention.yaml": PreventionFile,
 }
+PARSED_COPY = "parsed.json"
+PARSED_FORMAT = 1
+REGENERATE_PARSED = "python -m triage rules compile"
 RESERVED_IDS = frozenset({"kind", "sid", "id"})  # property names the engine uses itself
 NUMERIC_OPS = {"gte", "gt", "lte", "lt"}
 
@@ -103,11 +111,15 @@ def default_rules_dir() -> Path:
 def load_ruleset(directory: Path | None = None) -> Ruleset:
     """Load and check every rule file in ``directory``; raises ``RulesError`` on any problem."""
     directory = Path(directory) if directory else default_rules_dir()
+    already_parsed = _parsed_copy(directory)
     raw, parsed = {}, {}
     for name, model in RULE_FILES.items():
         raw[name] = _read(directory, name)
-        parsed[name] = _validate(name, model, raw[name])
-    ruleset = _assemble(directory, parsed, _digest(directory))
+        document = already_parsed.get((name, hashlib.sha256(raw[name]).hexdigest()), _UNPARSED)
+        if document is _UNPARSED:
+            document = _parse_yaml(name, raw[name])
+        parsed[name] = _validate(name, model, document)
+    ruleset = _assemble(directory, parsed, _digest(raw))
     check_ruleset(ruleset)
     return ruleset
 
@@ -122,13 +134,56 @@ def _read(directory: Path, name: str) -> bytes:
         raise RulesError(str(path), None, f"cannot read: {error.strerror}") from None
 
 
-def _validate(name: str, model: type[BaseModel], data: bytes) -> BaseModel:
+_UNPARSED = object()
+
+
+def _parse_yaml(name: str, data: bytes):
+    import yaml  # only when a rule file is not in parsed.json: importing PyYAML alone is slow
+
+    from .yamlio import describe_yaml_error, load_yaml
+
     try:
-        document = load_yaml(data.decode("utf-8"), rule_file=True)
+        return load_yaml(data.decode("utf-8"), rule_file=True)
     except UnicodeDecodeError:
         raise RulesError(name, None, "not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise RulesError(name, None, f"invalid YAML: {describe_yaml_error(error)}") from None
+
+
+def _parsed_copy(directory: Path) -> dict[tuple[str, str], object]:
+    """(file name, SHA-256 of its YAML) -> its parsed document, from parsed.json if it is usable."""
+    try:
+        content = json.loads((directory / PARSED_COPY).read_bytes())
+        if content.get("format") != PARSED_FORMAT:
+            return {}
+        return {(name, entry["sha256"]): entry["document"] for name, entry in content["files"].items()}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):  # missing or damaged: read the YAML
+        return {}
+
+
+def parsed_copy_text(directory: Path | None = None) -> str:
+    """The content of parsed.json for the rule files in ``directory``, parsed from their YAML.
+
+    A file is included only if its JSON copy validates to exactly the same rules as its YAML (JSON
+    has no dates, and its keys are text: ``{0: ...}`` comes back as ``{"0": ...}`` and must still
+    validate to the same); any other file would be read from its YAML each time.
+    """
+    directory = Path(directory) if directory else default_rules_dir()
+    files = {}
+    for name, model in RULE_FILES.items():
+        data = _read(directory, name)
+        document = _parse_yaml(name, data)
+        try:
+            copy = json.loads(json.dumps(document, ensure_ascii=False))
+        except (TypeError, ValueError):
+            continue
+        if _validate(name, model, copy) == _validate(name, model, document):
+            files[name] = {"sha256": hashlib.sha256(data).hexdigest(), "document": copy}
+    note = f"Generated from the rule files by `{REGENERATE_PARSED}`; used only while each file's sha256 matches."
+    return json.dumps({"format": PARSED_FORMAT, "note": note, "files": files}, ensure_ascii=False, indent=1) + "\n"
+
+
+def _validate(name: str, model: type[BaseModel], document) -> BaseModel:
     try:
         return model.model_validate(document)
     except ValidationError as error:
@@ -159,11 +214,11 @@ def _rule_id_at(document, loc: list) -> str | None:
     return None
 
 
-def _digest(directory: Path) -> str:
+def _digest(raw: dict[str, bytes]) -> str:
     """SHA-256 over the rule files' names and bytes: pins exactly which content gave a result."""
     digest = hashlib.sha256()
     for name in sorted(RULE_FILES):
-        digest.update(name.encode() + b"\0" + (directory / name).read_bytes() + b"\0")
+        digest.update(name.encode() + b"\0" + raw[name] + b"\0")
     return digest.hexdigest()
 
 

@@ -7,13 +7,11 @@ the same condition trees the engine compiles, with each question's own wording.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import OutputError
+from .fileio import atomic_write
 from .loader import Ruleset
 from .rules_model import LEVEL_ORDER, AllOf, Condition, Evidence, Finding, Question, QuestionType, Source, Test
 
@@ -49,20 +47,7 @@ def write_reference(ruleset: Ruleset, output: Path | None) -> None:
 
 
 def _replace_file(path: Path, data: bytes) -> None:
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent if str(path.parent) else ".", prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as error:
-        raise OutputError(f"{path}: cannot write ({error.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # documentation, not health data
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write(path, data, mode=0o644)  # documentation, not health data
 
 
 # --- page sections -----------------------------------------------------------------------------

@@ -11,8 +11,6 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-import yaml
-
 from ..answers import AnswersFile, parse_answers
 from ..errors import AnswersError, OutputError
 from ..fileio import atomic_write
@@ -68,6 +66,8 @@ def complete_answers(ruleset: Ruleset, answers: AnswersFile) -> bool:
 
 
 def write_answers(answers: AnswersFile, path: Path) -> Path:
+    import yaml  # only when saving: importing PyYAML is slow
+
     text = yaml.safe_dump(answers_document(answers), sort_keys=False, allow_unicode=True)
     atomic_write(path, text, force=False)
     return path
