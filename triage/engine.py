@@ -2,16 +2,17 @@
 
 How it is used safely (see the engine notes):
 - rules are compiled to JSON rulesets, each rule tagged ``kind: case`` plus one sentinel rule that
-  matches every case, so every assert is handled and ``delete_state`` is always safe (deleting the
-  state of a case that matched nothing segfaults durable-rules 2.0.28);
-- a host without its background dispatcher threads; every action is synchronous;
+  matches every case, so every assert is handled (an unhandled fact leaves durable-rules with state
+  that crashes it when touched) and a result without the sentinel means the case was skipped;
+- a host without its background dispatcher threads; nothing runs on another thread;
 - one fact per case, built from answers already validated by the strict pydantic models, because
   durable-rules compares values without type checks ("9" passes ``>= 8``);
 - one state (sid) per ruleset for the engine's whole life, under a lock: each case is asserted as a
-  fact with its own id and retracted when its actions have run. A fresh sid per case would make
-  durable-rules allocate and clear about half a megabyte of match state for every case (its
-  ``createStateNode``), which was most of its time; any failure retires the engine instead;
-- exceptions raised in actions (which durable-rules swallows into the state) become errors;
+  fact with its own id and retracted once its fired rules are read. A fresh sid per case would
+  make durable-rules allocate and clear about half a megabyte of match state for every case (its
+  ``createStateNode``), which was most of its time. Any failure retires the engine;
+- rules have no Python actions: the names of the rules a case fired are read from durable-rules'
+  queue (so no action can fail, and durable-rules cannot swallow an exception);
 - a static check of the compiled JSON rejects shapes that crash or hang it, and property names
   whose 32-bit FNV-1a hashes collide (the engine never compares the names themselves);
 - rules are packed into as few rulesets as possible such that no fact can overflow the engine's
