@@ -148,10 +148,11 @@ class _Catalogue:
     """
 
     finding_order: dict[str, tuple[tuple[int, int], FindingResult]]  # "finding:<id>" -> (sort key, result)
-    self_care: dict[str, AdviceItem]
-    exercises: dict[str, ExerciseItem]
-    tips: dict[str, TipItem]
-    factors: dict[str, FactorItem]
+    # (engine rule name, or None if the item has no condition, item) in rule-file order
+    self_care: tuple[tuple[str | None, AdviceItem], ...]
+    exercises: tuple[tuple[str | None, ExerciseItem], ...]
+    tips: tuple[tuple[str | None, TipItem], ...]
+    factors: tuple[tuple[str, FactorItem], ...]  # a factor without a condition never applies
     answers: dict[tuple[str, str], AnswerRef]  # (question id, "no" or "not_sure")
     yes_no: tuple[tuple[str, bool], ...]  # (question id, red flag?) of yes/no/not-sure questions
     is_text: dict[str, bool]  # question id -> free text?
@@ -161,8 +162,9 @@ class _Catalogue:
     def shared_items(self, ruleset: Ruleset) -> Iterable[Any]:
         """Every frozen object an assessment may share with this catalogue (kept alive by it)."""
         yield from (result for _, result in self.finding_order.values())
-        for group in (self.self_care, self.exercises, self.tips, self.factors, self.answers):
-            yield from group.values()
+        for offers in (self.self_care, self.exercises, self.tips, self.factors):
+            yield from (item for _, item in offers)
+        yield from self.answers.values()
         yield from ruleset.scale.levels.values()
         yield from (ruleset.scale.safety_net, ruleset.exercises_file.stop_rules, self.ruleset_ref)
 
@@ -174,10 +176,21 @@ def _catalogue(ruleset: Ruleset) -> _Catalogue:
         finding_order={
             f"finding:{f.id}": ((-f.level.rank, position), _finding_result(f)) for position, f in enumerate(ruleset.findings)
         },
-        self_care={i.id: AdviceItem(id=i.id, title=i.title, text=i.text, sources=i.sources, caution=i.caution) for i in ruleset.self_care},
-        exercises={e.id: ExerciseItem(**e.model_dump(exclude={"when", "caution"})) for e in ruleset.exercises},
-        tips={t.id: TipItem(id=t.id, topic=t.topic, title=t.title, text=t.text, sources=t.sources) for t in ruleset.tips},
-        factors={x.id: FactorItem(id=x.id, label=x.label, explanation=x.explanation, sources=x.sources) for x in ruleset.factors},
+        self_care=tuple(
+            (_rule_name("self_care", i), AdviceItem(id=i.id, title=i.title, text=i.text, sources=i.sources, caution=i.caution))
+            for i in ruleset.self_care
+        ),
+        exercises=tuple(
+            (_rule_name("exercise", e), ExerciseItem(**e.model_dump(exclude={"when", "caution"}))) for e in ruleset.exercises
+        ),
+        tips=tuple(
+            (_rule_name("tip", t), TipItem(id=t.id, topic=t.topic, title=t.title, text=t.text, sources=t.sources))
+            for t in ruleset.tips
+        ),
+        factors=tuple(
+            (f"factor:{x.id}", FactorItem(id=x.id, label=x.label, explanation=x.explanation, sources=x.sources))
+            for x in ruleset.factors
+        ),
         answers={(q.id, code): AnswerRef(id=q.id, question=q.ask, answer=q.choice_label(code)) for q in yes_no for code in (NO, NOT_SURE)},
         yes_no=tuple((q.id, q.red_flag) for q in yes_no),
         is_text={q.id: q.type is QuestionType.text for q in ruleset.questions},
@@ -186,6 +199,10 @@ def _catalogue(ruleset: Ruleset) -> _Catalogue:
     )
     catalogue.json_by_id.update((id(item), to_json(item)) for item in catalogue.shared_items(ruleset))
     return catalogue
+
+
+def _rule_name(group: str, item) -> str | None:
+    return None if item.when is None else f"{group}:{item.id}"
 
 
 def _finding_result(f: Finding) -> FindingResult:
@@ -234,16 +251,15 @@ def _override(answers_file: AnswersFile, engine_level: Level, findings) -> Overr
     return OverrideResult(engine_level=engine_level, final_level=target, direction=direction, reason=reason, by=by)
 
 
-def _offered(item_id: str, group: str, has_condition: bool, fired: set[str]) -> bool:
-    return not has_condition or f"{group}:{item_id}" in fired
+def _offered(offers, fired: set[str]) -> list:
+    """The items whose rule fired, or that have no condition, in rule-file order."""
+    return [item for name, item in offers if name is None or name in fired]
 
 
-def _advice(ruleset: Ruleset, fired: set[str], level: Level) -> Iterable[AdviceItem]:
+def _advice(ruleset: Ruleset, fired: set[str], level: Level) -> list[AdviceItem]:
     if level.rank > ruleset.scale.offer.self_care.rank:
-        return
-    for item in ruleset.self_care:
-        if _offered(item.id, "self_care", item.when is not None, fired):
-            yield _catalogue(ruleset).self_care[item.id]
+        return []
+    return _offered(_catalogue(ruleset).self_care, fired)
 
 
 def _exercises(ruleset: Ruleset, fired: set[str], level: Level) -> tuple[list[ExerciseItem], str | None]:
@@ -251,22 +267,17 @@ def _exercises(ruleset: Ruleset, fired: set[str], level: Level) -> tuple[list[Ex
         return [], "Exercises are not suggested until a provider has checked the findings above."
     if GATE in fired:
         return [], ruleset.scale.exercise_gate.reason
-    chosen = [e for e in ruleset.exercises if _offered(e.id, "exercise", e.when is not None, fired)]
-    return [_catalogue(ruleset).exercises[e.id] for e in chosen], None
+    return _offered(_catalogue(ruleset).exercises, fired), None
 
 
-def _tips(ruleset: Ruleset, fired: set[str], level: Level) -> Iterable[TipItem]:
+def _tips(ruleset: Ruleset, fired: set[str], level: Level) -> list[TipItem]:
     if level.rank > ruleset.scale.offer.prevention.rank:
-        return
-    for tip in ruleset.tips:
-        if _offered(tip.id, "tip", tip.when is not None, fired):
-            yield _catalogue(ruleset).tips[tip.id]
+        return []
+    return _offered(_catalogue(ruleset).tips, fired)
 
 
-def _factors(ruleset: Ruleset, fired: set[str]) -> Iterable[FactorItem]:
-    for factor in ruleset.factors:
-        if f"factor:{factor.id}" in fired:
-            yield _catalogue(ruleset).factors[factor.id]
+def _factors(ruleset: Ruleset, fired: set[str]) -> list[FactorItem]:
+    return [item for name, item in _catalogue(ruleset).factors if name in fired]
 
 
 def _negatives_and_unknowns(ruleset: Ruleset, answers: Mapping[str, Any]) -> tuple[tuple[AnswerRef, ...], tuple[AnswerRef, ...]]:
