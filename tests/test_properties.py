@@ -142,3 +142,10 @@ def _oracle(ruleset) -> Assessor:
     if id(ruleset) not in _ORACLES:
         _ORACLES[id(ruleset)] = Assessor(ruleset, ReferenceEvaluator(ruleset))
     return _ORACLES[id(ruleset)]
+
+
+def test_no_answers_fire_nothing(rules_and_engine):
+    """The questionnaire skips assessing before the first answer because of this."""
+    ruleset, assessor = rules_and_engine
+    assert assessor.fired({}) == set()
+    assert ReferenceEvaluator(ruleset).fired({}) == []

@@ -99,10 +99,13 @@ class Session:
     def _questions(self) -> Assessment | None:
         """Ask until every question that applies is answered; the assessment if it reaches emergency."""
         while True:
-            assessment = self.flow.assessment()
-            if assessment.disposition is Level.emergency:
-                return assessment
-            self._check_urgent(assessment)
+            # Before the first answer nothing can fire (every test needs its answer, and 'all' and
+            # 'any' are never empty), so the engine is first needed after the first answer.
+            if self.flow.answers:
+                assessment = self.flow.assessment()
+                if assessment.disposition is Level.emergency:
+                    return assessment
+                self._check_urgent(assessment)
             question = self.flow.next_question()
             if question is None:
                 return None
