@@ -39,3 +39,6 @@ def test_wheel_installs_and_assesses_a_case_outside_the_source_tree(tmp_path):
     check = subprocess.run([env_dir / "bin" / "triage", "rules", "check"], cwd=workdir, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     assert "site-packages/triage/rules" in check.stdout
+    probe = "import sys; from triage.loader import load_ruleset; print(load_ruleset().directory, 'yaml' in sys.modules)"
+    loaded = subprocess.run([python, "-c", probe], cwd=workdir, capture_output=True, text=True, check=True).stdout.split()
+    assert (Path(loaded[0]) / "parsed.json").is_file() and loaded[1] == "False"  # the quick path ships too
