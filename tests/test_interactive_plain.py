@@ -137,3 +137,22 @@ def test_enter_keeps_every_kind_of_earlier_answer(mini_ruleset, mini_assessor, t
     assert sorted(run.question_ids()) == sorted(list(answers) * 2), "every question was asked again once"
     saved = list(tmp_path.glob("neck-triage-answers-*.yaml"))
     assert load_answers_file(mini_ruleset, saved[0]).answers == answers
+
+
+def test_an_engine_that_cannot_be_built_fails_safe_after_the_first_answer(rules_copy, tmp_path):
+    """The engine is built at the first answer, not before the first question: a rule it cannot take
+    (here one that could overflow durable-rules' match stack) still ends in 'contact a provider'."""
+    too_big = ", ".join(f"{{q: age, gte: {n}}}" for n in range(70))
+    thresholds = rules_copy / "thresholds.yaml"
+    thresholds.write_text(
+        thresholds.read_text(encoding="utf-8")
+        + f"  - {{id: huge, title: Huge, level: appointment, when: {{any: [{too_big}]}}, message: m,"
+        ' rationale: r, sources: [{ref: "x", tag: F}]}\n',
+        encoding="utf-8",
+    )
+    done = triage(["--plain", "--rules", str(rules_copy)], "2\n", tmp_path, tmp_path / "data")
+    assert done.returncode == 1, done.stderr
+    assert "Do you have chest pain?" in done.stdout  # the first question was shown and answered
+    assert "contact a healthcare provider" in done.stderr.lower() and "too complex for the rules engine" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert "RESULT" not in done.stdout and "Self-care" not in done.stdout
