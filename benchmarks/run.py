@@ -286,7 +286,7 @@ def main() -> int:
 
         sizes = (size // 10, size)
         runs = batch(sandbox, ruleset, folder, sizes, max(2, repeats // 2))
-        print(f"\nBatch (`triage assess --batch IN.jsonl -o OUT.jsonl`, pinned to one core, whole process)")
+        print("\nBatch (`triage assess --batch IN.jsonl -o OUT.jsonl`, pinned to one core, whole process)")
         for count, run in runs.items():
             best = min(run["times"])
             print(f"  {count:>6,} answer sets: {summary(run['times'])}, {count / best:,.0f} per second, "

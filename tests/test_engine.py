@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from answer_sets import answer_sets
 from triage.assess import ReferenceEvaluator, engine_fact, engine_rules
-from triage.engine import CASE_SID, Engine, _SyncHost, check_ruleset_json, fnv1a_32
+from triage.engine import CASE_SID, Engine, check_ruleset_json, fnv1a_32
 from triage.errors import EngineError, RulesError
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from argparse import Namespace
-from pathlib import Path
 
 from .answers import answers_file_schema, load_answers_file
 from .assess import Assessor
@@ -83,10 +82,9 @@ def rules_docs(args: Namespace) -> int:
 
 
 def rules_compile(args: Namespace) -> int:
-    from .loader import PARSED_COPY, default_rules_dir, parsed_copy_text
+    from .loader import PARSED_COPY, parsed_copy_text
 
-    directory = Path(args.rules) if args.rules else default_rules_dir()
-    load_ruleset(directory)  # only rules that load cleanly are worth a parsed copy
+    directory = _ruleset(args).directory  # only rules that load cleanly are worth a parsed copy
     output = args.output or directory / PARSED_COPY
     atomic_write(output, parsed_copy_text(directory), mode=0o644)  # rules, not health data
     print(f"wrote {output}")

@@ -52,7 +52,7 @@ def engine_rules(ruleset: Ruleset):
     for group, items in groups:
         for item in items:
             if item.when is not None:
-                yield NamedCondition(f"{group}:{item.id}", item.when)
+                yield NamedCondition(_rule_name(group, item), item.when)
     yield NamedCondition(GATE, ruleset.scale.exercise_gate.never_when)
 
 
@@ -152,7 +152,7 @@ class _Catalogue:
     self_care: tuple[tuple[str | None, AdviceItem], ...]
     exercises: tuple[tuple[str | None, ExerciseItem], ...]
     tips: tuple[tuple[str | None, TipItem], ...]
-    factors: tuple[tuple[str, FactorItem], ...]  # a factor without a condition never applies
+    factors: tuple[tuple[str | None, FactorItem], ...]  # a factor without a condition never applies
     answers: dict[tuple[str, str], AnswerRef]  # (question id, "no" or "not_sure")
     yes_no: tuple[tuple[str, bool], ...]  # (question id, red flag?) of yes/no/not-sure questions
     is_text: dict[str, bool]  # question id -> free text?
@@ -188,7 +188,7 @@ def _catalogue(ruleset: Ruleset) -> _Catalogue:
             for t in ruleset.tips
         ),
         factors=tuple(
-            (f"factor:{x.id}", FactorItem(id=x.id, label=x.label, explanation=x.explanation, sources=x.sources))
+            (_rule_name("factor", x), FactorItem(id=x.id, label=x.label, explanation=x.explanation, sources=x.sources))
             for x in ruleset.factors
         ),
         answers={(q.id, code): AnswerRef(id=q.id, question=q.ask, answer=q.choice_label(code)) for q in yes_no for code in (NO, NOT_SURE)},
@@ -202,6 +202,7 @@ def _catalogue(ruleset: Ruleset) -> _Catalogue:
 
 
 def _rule_name(group: str, item) -> str | None:
+    """The engine rule of a conditional item, e.g. ``tip:screen_height``; None without a condition."""
     return None if item.when is None else f"{group}:{item.id}"
 
 

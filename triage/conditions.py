@@ -8,8 +8,8 @@ multiple-choice answer; ``gte``/``gt``/``lte``/``lt`` compare integers.
 from __future__ import annotations
 
 import operator
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 
 from .rules_model import AllOf, AnyOf, Condition, Test
 
@@ -90,11 +90,6 @@ def _test_to_durable(test: Test) -> dict:
     if op == "has":
         return {"$iany": {test.q: {"$eq": {"$i": test.has}}}}
     return {f"${op}": {test.q: test.operand}}
-
-
-def leaf_count(condition: Condition | None) -> int:
-    """How many comparisons the engine builds for ``condition`` (``in`` counts each option)."""
-    return sum(len(t.in_) if t.in_ else 1 for t in iter_tests(condition))
 
 
 def compile_condition(condition: Condition | None) -> Callable[[Mapping[str, object]], bool]:

@@ -28,8 +28,7 @@ import threading
 from collections.abc import Iterable, Mapping
 
 from .alpha_stack import MAX_CHILDREN, MAX_STACK_SIZE, STACK_BUDGET, Network, UnknownShape
-from .conditions import NamedCondition as EngineRule
-from .conditions import iter_tests, to_durable
+from .conditions import NamedCondition, iter_tests, to_durable
 from .errors import EngineError, RulesError
 
 try:  # durable-rules 2.0.28 does not import on Python 3.13+ (PyEval_CallObject was removed)
@@ -93,7 +92,7 @@ class _SyncHost(Host if Host is not None else object):  # type: ignore[misc]
             raise RuntimeError(f"retract_fact returned code {code}")
 
 
-def _tested_by_ruleset(rulesets: Mapping[str, dict], rules: list[EngineRule]) -> dict[str, tuple[str, ...]]:
+def _tested_by_ruleset(rulesets: Mapping[str, dict], rules: list[NamedCondition]) -> dict[str, tuple[str, ...]]:
     """The answers each compiled ruleset's rules test: only those go into its copy of the case.
 
     The engine parses the case and copies it into every action it queues; a ruleset never looks at
@@ -134,7 +133,7 @@ def check_property_names(names: Iterable[str]) -> None:
             raise RulesError("questions.yaml", f"question {name}", f"id collides with '{other}' in the engine's hash")
 
 
-def compile_rulesets(rules: Iterable[EngineRule], prefix: str = "triage") -> dict[str, dict]:
+def compile_rulesets(rules: Iterable[NamedCondition], prefix: str = "triage") -> dict[str, dict]:
     """Compile rules into as few durable-rules JSON rulesets as the engine's limits allow.
 
     A rule joins the current ruleset if no fact could then overflow the engine's 64-entry match
@@ -142,23 +141,18 @@ def compile_rulesets(rules: Iterable[EngineRule], prefix: str = "triage") -> dic
     Fewer rulesets mean fewer asserts per case.
     """
     rulesets: dict[str, dict] = {}
-    current: dict = {}
-    network = Network()
+    current, network = _new_ruleset()
     for rule in rules:
         compiled = {"all": [{"m": {"$and": [{"kind": "case"}, to_durable(rule.condition)]}}], "run": rule.name}
-        if not current:
-            current, network = {SENTINEL: _sentinel_rule()}, Network()
-            network.add_rule(current[SENTINEL])
-        if len(current) > MAX_RULES_PER_RULESET or not _add_if_safe(network, rule, compiled):
-            if len(current) == 1:  # alone in a ruleset and still too big
+        if len(current) >= MAX_RULES_PER_RULESET or not _add_if_safe(network, rule, compiled):
+            if len(current) == 1:  # alone with the sentinel and still too big
                 raise RulesError(*_rule_location(rule), _too_complex(compiled))
             rulesets[f"{prefix}{len(rulesets)}"] = current
-            current, network = {SENTINEL: _sentinel_rule()}, Network()
-            network.add_rule(current[SENTINEL])
+            current, network = _new_ruleset()
             if not _add_if_safe(network, rule, compiled):
                 raise RulesError(*_rule_location(rule), _too_complex(compiled))
         current[rule.name] = compiled
-    if current:
+    if len(current) > 1:
         rulesets[f"{prefix}{len(rulesets)}"] = current
     for name, ruleset in rulesets.items():
         check_ruleset_json(name, ruleset)
@@ -169,7 +163,15 @@ def _sentinel_rule() -> dict:
     return {"all": [{"m": {"kind": "case"}}], "run": SENTINEL}
 
 
-def _add_if_safe(network: Network, rule: EngineRule, compiled: dict) -> bool:
+def _new_ruleset() -> tuple[dict, Network]:
+    """A ruleset holding only the sentinel rule, and its network."""
+    ruleset = {SENTINEL: _sentinel_rule()}
+    network = Network()
+    network.add_rule(ruleset[SENTINEL])
+    return ruleset, network
+
+
+def _add_if_safe(network: Network, rule: NamedCondition, compiled: dict) -> bool:
     try:
         return network.add_if_safe(compiled)
     except UnknownShape as error:
@@ -177,14 +179,13 @@ def _add_if_safe(network: Network, rule: EngineRule, compiled: dict) -> bool:
 
 
 def _too_complex(compiled: dict) -> str:
-    network = Network()
-    network.add_rule(_sentinel_rule())
+    _, network = _new_ruleset()
     network.add_rule(compiled)
     return (f"condition is too complex for the rules engine: a case could need {network.stack_bound()} "
             f"match-stack entries (at most {STACK_BUDGET}, a margin below the engine's {MAX_STACK_SIZE})")
 
 
-def _rule_location(rule: EngineRule) -> tuple[str, str]:
+def _rule_location(rule: NamedCondition) -> tuple[str, str]:
     return ("rules", f"rule {rule.name.split(':', 1)[-1]}")
 
 
@@ -245,7 +246,7 @@ def _is_pattern_reference(value: dict) -> bool:
 class Engine:
     """Evaluates a set of named conditions on one case at a time with durable-rules."""
 
-    def __init__(self, rules: Iterable[EngineRule], property_names: Iterable[str]):
+    def __init__(self, rules: Iterable[NamedCondition], property_names: Iterable[str]):
         if Host is None:
             raise EngineError(f"the rules engine (durable-rules) cannot be imported: {IMPORT_ERROR}")
         check_property_names(property_names)

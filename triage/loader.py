@@ -161,14 +161,13 @@ def _parsed_copy(directory: Path) -> dict[tuple[str, str], object]:
         return {}
 
 
-def parsed_copy_text(directory: Path | None = None) -> str:
+def parsed_copy_text(directory: Path) -> str:
     """The content of parsed.json for the rule files in ``directory``, parsed from their YAML.
 
     A file is included only if its JSON copy validates to exactly the same rules as its YAML (JSON
     has no dates, and its keys are text: ``{0: ...}`` comes back as ``{"0": ...}`` and must still
     validate to the same); any other file would be read from its YAML each time.
     """
-    directory = Path(directory) if directory else default_rules_dir()
     files = {}
     for name, model in RULE_FILES.items():
         data = _read(directory, name)
