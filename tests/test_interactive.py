@@ -317,3 +317,27 @@ def test_the_draft_is_written_atomically_in_the_data_dir_from_the_environment(mo
     monkeypatch.delenv("TRIAGE_DATA_DIR")
     assert data_dir().name == "neck-triage"
     assert os.fspath(data_dir()) != os.fspath(tmp_path)
+
+
+def test_every_prompt_uses_the_same_default_key_bindings():
+    """prompt_toolkit builds its ~2,000 default bindings for every Application, and a questionary
+    select or checkbox makes three; they are built once per process instead. If a prompt_toolkit
+    release builds them some other way, this fails rather than the prompts silently slowing down.
+    (That the shared bindings still work, e.g. Ctrl-U clearing a typed number in a later prompt,
+    is shown by ``test_numbers_are_checked_as_typed``.)"""
+    from triage.interactive.asks import Ask
+    from triage.interactive.prompts import _BUILDERS
+
+    specs = {
+        "choice": Ask("choice", "Pick one", options=(("a", "A"), ("b", "B"))),
+        "multi": Ask("multi", "Pick some", options=(("a", "A"), ("b", "B"))),
+        "number": Ask("number", "How many?", low=0, high=10),
+        "text": Ask("text", "Anything else?"),
+        "confirm": Ask("confirm", "Sure?"),
+    }
+    assert set(specs) == set(_BUILDERS)
+    defaults = set()
+    for kind, spec in specs.items():
+        for _ in range(2):
+            defaults.add(id(_BUILDERS[kind](spec, 80).application._default_bindings))
+    assert len(defaults) == 1

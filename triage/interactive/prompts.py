@@ -7,12 +7,14 @@ Ctrl-C raises ``KeyboardInterrupt`` (handled once, at the top) and is never take
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from dataclasses import replace
 from typing import Any
 
 import questionary
 from prompt_toolkit import print_formatted_text
+from prompt_toolkit.application import application as _application
 from prompt_toolkit.application import get_app_session
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
@@ -21,6 +23,27 @@ from prompt_toolkit.output import ColorDepth
 from .asks import BACK, NOTE, Ask
 
 MAX_SHORTCUTS = 9  # beyond 9, questionary's shortcuts turn into letters: arrows only then
+DEFAULT_BINDING_LOADERS = ("load_key_bindings", "load_page_navigation_bindings")
+
+
+def share_default_key_bindings() -> None:
+    """Build prompt_toolkit's default key bindings once per process instead of once per prompt.
+
+    Every prompt_toolkit ``Application`` builds its default bindings from scratch (about 2,000:
+    emacs, vi, mouse, page navigation), and questionary's select and checkbox make three
+    Applications per prompt, two of them only to borrow a layout. That was about 70% of the work of
+    showing each question. The bindings hold no state once built: their handlers and filters look
+    at the running application when a key is pressed, so every prompt can use the same set.
+    Idempotent; a test checks that prompts really share them, so a prompt_toolkit release that
+    builds them elsewhere fails the tests instead of silently slowing down.
+    """
+    for name in DEFAULT_BINDING_LOADERS:
+        loader = getattr(_application, name)
+        if not hasattr(loader, "cache_info"):
+            setattr(_application, name, functools.cache(loader))
+
+
+share_default_key_bindings()
 
 
 class ArrowPrompter:
