@@ -161,13 +161,16 @@ def summary(values: list[float], unit: str = "s", scale: float = 1.0) -> str:
 
 def start_up(sandbox: Sandbox, ruleset, repeats: int) -> dict:
     """The bare import and the first question, in turn, so a drift in the machine's speed hits
-    both alike; the verdict uses the median of the pairs' ratios."""
+    both alike (which goes first alternates, so a steady drift does not favour either); the verdict
+    uses the median of the pairs' ratios."""
     marker = b" ".join(ruleset.questions[0].ask.encode().split()[:6])
     command = triage_command()
     bare, first = [], []
-    for _ in range(repeats):
-        bare.append(sandbox.timed([PYTHON, "-c", BARE_IMPORT])[0])
-        first.append(sandbox.until_output(command, marker))
+    for pair in range(repeats):
+        steps = [lambda: bare.append(sandbox.timed([PYTHON, "-c", BARE_IMPORT])[0]),
+                 lambda: first.append(sandbox.until_output(command, marker))]
+        for step in steps if pair % 2 == 0 else reversed(steps):
+            step()
     ratios = [f / b for f, b in zip(first, bare)]
     return {"bare": bare, "first": first, "command": command, "ratio": statistics.median(ratios),
             "ratios": (min(ratios), max(ratios)), "ratio_of_minimums": min(first) / min(bare)}
@@ -190,6 +193,30 @@ def assess_one_file(sandbox: Sandbox, answers_path: Path, repeats: int) -> dict:
         "codes": {r[2] for r in runs},
         "prompt_imported": [name for name in PROMPT_LIBRARIES if name in imported],
     }
+
+
+def prompt_build(ruleset, repeats: int) -> dict:
+    """In process: building the arrow-key prompt for a question, the work between an answer and
+    the next question appearing (the first build includes prompt_toolkit's default key bindings)."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import DummyInput
+    from prompt_toolkit.output import DummyOutput
+
+    from triage.interactive.asks import question_ask
+    from triage.interactive.prompts import _BUILDERS
+
+    results = {}
+    with create_app_session(input=DummyInput(), output=DummyOutput()):
+        for kind in (QuestionType.single, QuestionType.multi):
+            question = next(q for q in ruleset.questions if q.type is kind)
+            spec = question_ask(question, nurse=False, default=None, back=True)
+            times = []
+            for _ in range(repeats + 1):
+                start = time.perf_counter()
+                _BUILDERS[spec.kind](spec, 80)
+                times.append(time.perf_counter() - start)
+            results[kind.value] = times
+    return results
 
 
 def engine_per_case(ruleset, sets: list[dict]) -> dict:
@@ -264,7 +291,7 @@ def main() -> int:
         answers_path.write_text(json.dumps({"answers": sets[0]}), encoding="utf-8")
         sandbox.triage(["assess", str(answers_path), "--summary", str(folder / "warm.pdf")])  # write bytecode caches first
 
-        start = start_up(sandbox, ruleset, 5 if quick else 15)
+        start = start_up(sandbox, ruleset, 5 if quick else 21)
         print("\nStart-up")
         print(f"  bare import of questionary, pydantic, durable-rules: {summary(start['bare'])}")
         print(f"  time to the first question (pseudo-terminal):       {summary(start['first'])}")
@@ -272,6 +299,11 @@ def main() -> int:
         print(f"  (ran: {' '.join(Path(part).name for part in start['command'])})")
         print(f"  ratio, median of pairs: {start['ratio']:.2f}x (pairs {low:.2f}-{high:.2f}x; of minimums "
               f"{start['ratio_of_minimums']:.2f}x)   target <= 1.3x: {verdict(start['ratio'] <= 1.3)}")
+
+        prompts = prompt_build(ruleset, 20)
+        print("  building a question's prompt (in process, between one answer and the next question):")
+        for kind, times in prompts.items():
+            print(f"    {kind:6} first {times[0] * 1000:.1f} ms, then {summary(times[1:], 'ms', 1000)}")
 
         one = assess_one_file(sandbox, answers_path, repeats)
         print("\n`triage assess FILE` (one answers file)")
