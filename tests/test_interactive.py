@@ -6,6 +6,7 @@ directory, summaries in a temporary working directory). Answers are derived from
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import stat
@@ -33,7 +34,7 @@ from triage.interactive.draft import DraftStore
 from triage.interactive.flow import Flow, essential_ids
 from triage.interactive.session import DONE
 from triage.loader import load_ruleset
-from triage.rules_model import Level
+from triage.rules_model import Level, QuestionType
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -341,3 +342,38 @@ def test_every_prompt_uses_the_same_default_key_bindings():
         for _ in range(2):
             defaults.add(id(_BUILDERS[kind](spec, 80).application._default_bindings))
     assert len(defaults) == 1
+
+
+@pytest.mark.parametrize("kind", [QuestionType.single, QuestionType.multi])
+def test_long_option_labels_wrap_instead_of_being_cut_at_the_edge(ruleset, kind):
+    """prompt_toolkit cuts a line at the terminal's edge; the words cut off could be the ones that
+    matter (a red-flag option such as '... or medicines that lower your immunity')."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.plain_text import PlainTextOutput
+
+    from triage.interactive.asks import question_ask
+    from triage.interactive.prompts import ArrowPrompter
+
+    columns = 60
+
+    class Terminal(PlainTextOutput):
+        def get_size(self) -> Size:
+            return Size(rows=40, columns=columns)
+
+    question, label = max(
+        ((q, choice.label) for q in ruleset.questions if q.type is kind for choice in q.choices), key=lambda pair: len(pair[1])
+    )
+    assert len(label) > columns, "the shipped rules have an option longer than the terminal is wide"
+    spec = question_ask(question, nurse=False, default=None, back=True)
+    screen = io.StringIO()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=Terminal(screen)):
+        pipe.send_text(" \r" if kind is QuestionType.multi else "\r")
+        ArrowPrompter(color=False).ask(spec)
+    lines = screen.getvalue().splitlines()
+    first = next(i for i, line in enumerate(lines) if " ".join(label.split()[:3]) in line)
+    option = lines[first:first + 4]  # the option's lines: a plain-text screen keeps no cursor moves
+    assert " ".join(label.split()) in " ".join(" ".join(option).split())
+    last = next(i for i, line in enumerate(option) if label.split()[-1] in line)
+    assert all(len(line) <= columns for line in option[:last + 1])

@@ -23,6 +23,9 @@ from prompt_toolkit.output import ColorDepth
 from .asks import BACK, NOTE, Ask
 
 MAX_SHORTCUTS = 9  # beyond 9, questionary's shortcuts turn into letters: arrows only then
+# Columns questionary puts before an option's label: the pointer (" » "), then "1) " for a
+# shortcut (choice) or the tick-box ("○ ", multi). Long labels are wrapped to start under the label.
+POINTER_WIDTH, SHORTCUT_WIDTH, TICK_BOX_WIDTH = 3, 3, 2
 DEFAULT_BINDING_LOADERS = ("load_key_bindings", "load_page_navigation_bindings")
 
 
@@ -71,6 +74,14 @@ def _fill(text: str, width: int, indent: str = "") -> str:
     return "\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent) for line in text.splitlines())
 
 
+def _label(label: str, width: int, indent: int) -> str:
+    """An option's label wrapped at word boundaries, its further lines under its first word.
+
+    prompt_toolkit cuts a line at the terminal's edge, and the part cut off may be the part that
+    matters ("... or medicines that lower your immunity"), so every word must stay on screen."""
+    return ("\n" + " " * indent).join(textwrap.wrap(label, max(20, width - indent))) or label
+
+
 def _instruction(spec: Ask, keys: str, width: int) -> str:
     """Shown while the prompt waits: the question's help (on its own lines), then the keys."""
     extra = [keys] if keys else []
@@ -90,9 +101,10 @@ def _choice(spec: Ask, width: int, **kwargs) -> questionary.Question:
     shortcuts = len(spec.options) <= MAX_SHORTCUTS
     keys = f"arrows or 1-{len(spec.options)}, then Enter" if shortcuts else "arrows, then Enter"
     values = [value for value, _ in spec.options]
+    indent = POINTER_WIDTH + (SHORTCUT_WIDTH if shortcuts else 0)
     return questionary.select(
         spec.message,
-        choices=[questionary.Choice(title=label, value=value) for value, label in spec.options],
+        choices=[questionary.Choice(title=_label(label, width, indent), value=value) for value, label in spec.options],
         default=spec.default if spec.default in values else None,
         use_shortcuts=shortcuts,
         instruction=_instruction(spec, keys, width),
@@ -108,7 +120,10 @@ def _multi(spec: Ask, width: int, **kwargs) -> questionary.Question:
 
     return questionary.checkbox(
         spec.message,
-        choices=[questionary.Choice(title=label, value=value, checked=value in chosen) for value, label in spec.options],
+        choices=[
+            questionary.Choice(title=_label(label, width, POINTER_WIDTH + TICK_BOX_WIDTH), value=value, checked=value in chosen)
+            for value, label in spec.options
+        ],
         validate=validate,
         instruction=_instruction(spec, "Space to tick, Enter when done", width),
         **kwargs,
