@@ -109,6 +109,42 @@ def test_rules_check_reports_the_broken_file_and_rule(tmp_path):
     assert "red_flags.yaml: rule chest_pain: unknown question id 'chset' (did you mean 'chest'?)" in result.stderr
 
 
+def test_rules_check_lists_every_problem_in_every_file(tmp_path):
+    """A clinician editing the rules sees every mistake at once, each with its file and rule id."""
+    rules = tmp_path / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    replace("self_care.yaml", "text: Stay active.", "txt: Stay active.")(rules)
+    replace("red_flags.yaml", "level: emergency", "level: critical")(rules)  # the first finding only
+    result = run("--rules", str(rules), "rules", "check")
+    assert result.returncode == 1 and CONTACT in result.stderr and "Traceback" not in result.stderr
+    assert "3 problems in the rule files" in result.stderr
+    for line in (
+        "red_flags.yaml: rule chest_pain: findings.0.level: Input should be",
+        "self_care.yaml: rule keep_moving: self_care.0.text: Field required",
+        "self_care.yaml: rule keep_moving: self_care.0.txt: Extra inputs are not permitted",
+    ):
+        assert line in result.stderr
+
+
+def test_rules_check_lists_every_problem_across_files(tmp_path):
+    """Once each file is valid on its own, every cross-file problem is listed, not only the first."""
+    rules = tmp_path / "rules"
+    shutil.copytree(MINI_RULES, rules)
+    replace("red_flags.yaml", "{q: chest,", "{q: chset,")(rules)
+    replace("red_flags.yaml", "{q: night_pain, in: [yes, not_sure]}", "{q: night_pain, in: [yes, no]}")(rules)
+    replace("thresholds.yaml", "{q: pain_now, gte: 8}", "{q: pain_now, gte: 80}")(rules)
+    result = run("--rules", str(rules), "rules", "check")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for line in (
+        "red_flags.yaml: rule chest_pain: unknown question id 'chset' (did you mean 'chest'?)",
+        "thresholds.yaml: rule severe_pain: 80 is outside the range of 'pain_now'",
+        "red_flags.yaml: rule night: fires on 'night_pain' answered 'no'",
+        "questions.yaml: question night_pain: red-flag question has no finding for 'not_sure'",
+    ):
+        assert line in result.stderr
+    assert "problems in the rule files" in result.stderr
+
+
 def _crash(self, ruleset_name, case_json):
     raise RuntimeError("simulated crash inside the rules engine")
 

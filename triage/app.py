@@ -8,9 +8,9 @@ from argparse import Namespace
 
 from .answers import answers_file_schema, load_answers_file
 from .assess import Assessor
-from .errors import UserError
+from .errors import RulesProblems, UserError
 from .fileio import atomic_write
-from .loader import Ruleset, load_ruleset
+from .loader import Ruleset, load_ruleset, rule_file_problems
 from .render import render_assessment, render_questions
 
 
@@ -92,6 +92,9 @@ def rules_compile(args: Namespace) -> int:
 
 
 def rules_check(args: Namespace) -> int:
+    problems = rule_file_problems(args.rules)
+    if problems:
+        raise RulesProblems(problems)
     ruleset = _ruleset(args)
     Assessor(ruleset)  # compiles every rule into the engine: shape and hash checks run here
     print(

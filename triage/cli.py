@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="work with the rule files")
     rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True, parser_class=_Parser)
-    rules_commands.add_parser("check", help="load and check every rule file; exit 0 only if clean")
+    rules_commands.add_parser("check", help="load and check every rule file, listing every problem; exit 0 only if clean")
     coverage = rules_commands.add_parser(
         "coverage", help="show that every finding fires in a vignette and stays silent in a near-miss (exit 1 if not)"
     )

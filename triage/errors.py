@@ -40,5 +40,17 @@ class RulesError(TriageError):
         super().__init__(f"{location}: {problem}")
 
 
+class RulesProblems(TriageError):
+    """Every problem ``triage rules check`` found in the rule files, one per line (exit 1)."""
+
+    def __init__(self, problems: list[RulesError]):
+        self.problems = problems
+        if len(problems) == 1:
+            super().__init__(str(problems[0]))
+        else:
+            listed = "\n".join(f"  {problem}" for problem in problems)
+            super().__init__(f"{len(problems)} problems in the rule files:\n{listed}")
+
+
 class EngineError(TriageError):
     """The rules engine failed while assessing a case. Never shown as a self-care outcome."""

@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -115,13 +116,39 @@ def load_ruleset(directory: Path | None = None) -> Ruleset:
     raw, parsed = {}, {}
     for name, model in RULE_FILES.items():
         raw[name] = _read(directory, name)
-        document = already_parsed.get((name, hashlib.sha256(raw[name]).hexdigest()), _UNPARSED)
-        if document is _UNPARSED:
-            document = _parse_yaml(name, raw[name])
-        parsed[name] = _validate(name, model, document)
+        parsed[name] = _validate(name, model, _document(name, raw[name], already_parsed))
     ruleset = _assemble(directory, parsed, _digest(raw))
     check_ruleset(ruleset)
     return ruleset
+
+
+def rule_file_problems(directory: Path | None = None) -> list[RulesError]:
+    """Every problem in the rule files, not only the first (for ``triage rules check``).
+
+    Each file is read and validated on its own, and every validation error is reported; the checks
+    across files run once every file is valid (they need the whole ruleset).
+    """
+    directory = Path(directory) if directory else default_rules_dir()
+    already_parsed = _parsed_copy(directory)
+    raw, parsed, problems = {}, {}, []
+    for name, model in RULE_FILES.items():
+        try:
+            raw[name] = _read(directory, name)
+            document = _document(name, raw[name], already_parsed)
+        except RulesError as problem:
+            problems.append(problem)
+            continue
+        try:
+            parsed[name] = model.model_validate(document)
+        except ValidationError as error:
+            problems += [_rules_error(name, document, detail) for detail in error.errors()]
+    if problems:
+        return problems
+    try:
+        ruleset = _assemble(directory, parsed, _digest(raw))
+    except RulesError as problem:
+        return [problem]
+    return list(ruleset_problems(ruleset))
 
 
 def _read(directory: Path, name: str) -> bytes:
@@ -135,6 +162,12 @@ def _read(directory: Path, name: str) -> bytes:
 
 
 _UNPARSED = object()
+
+
+def _document(name: str, data: bytes, already_parsed: dict):
+    """The parsed content of one rule file: from parsed.json while its hash matches, else its YAML."""
+    document = already_parsed.get((name, hashlib.sha256(data).hexdigest()), _UNPARSED)
+    return _parse_yaml(name, data) if document is _UNPARSED else document
 
 
 def _parse_yaml(name: str, data: bytes):
@@ -190,11 +223,14 @@ def _validate(name: str, model: type[BaseModel], document) -> BaseModel:
 
 
 def _rules_error_from_validation(name: str, document, error: ValidationError) -> RulesError:
-    first = error.errors()[0]
-    loc = list(first["loc"])
+    return _rules_error(name, document, error.errors()[0])
+
+
+def _rules_error(name: str, document, detail) -> RulesError:
+    loc = list(detail["loc"])
     where = _rule_id_at(document, loc)
     path = ".".join(str(part) for part in loc if part != "test")
-    return RulesError(name, where, f"{path}: {first['msg']}" if path else first["msg"])
+    return RulesError(name, where, f"{path}: {detail['msg']}" if path else detail["msg"])
 
 
 def _rule_id_at(document, loc: list) -> str | None:
@@ -249,25 +285,30 @@ def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
 
 
 def check_ruleset(ruleset: Ruleset) -> None:
-    """Every check that needs more than one file at a time."""
-    _check_questions(ruleset)
+    """Every check that needs more than one file at a time; raises the first problem found."""
+    for problem in ruleset_problems(ruleset):
+        raise problem
+
+
+def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    yield from _question_problems(ruleset)
     for file, where, condition, position in _all_conditions(ruleset):
-        _check_condition(ruleset, file, where, condition, position)
-    _check_unique_ids(ruleset)
-    _check_red_flag_safety(ruleset)
+        yield from _condition_problems(ruleset, file, where, condition, position)
+    yield from _duplicate_id_problems(ruleset)
+    yield from _red_flag_safety_problems(ruleset)
 
 
-def _check_questions(ruleset: Ruleset) -> None:
+def _question_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     seen: set[str] = set()
     for question in ruleset.questions:
         where = f"question {question.id}"
         if question.id in seen:
-            raise RulesError("questions.yaml", where, "duplicate question id")
+            yield RulesError("questions.yaml", where, "duplicate question id")
         if question.id in RESERVED_IDS:
-            raise RulesError("questions.yaml", where, f"'{question.id}' is reserved for the engine")
+            yield RulesError("questions.yaml", where, f"'{question.id}' is reserved for the engine")
         if question.section not in ruleset.sections:
             hint = _did_you_mean(question.section, ruleset.sections)
-            raise RulesError("questions.yaml", where, f"unknown section '{question.section}'{hint}")
+            yield RulesError("questions.yaml", where, f"unknown section '{question.section}'{hint}")
         seen.add(question.id)
 
 
@@ -289,18 +330,19 @@ def _all_conditions(ruleset: Ruleset):
     yield "scale.yaml", "exercise_gate", ruleset.scale.exercise_gate.never_when, None
 
 
-def _check_condition(ruleset: Ruleset, file: str, where: str, condition: Condition | None, position) -> None:
+def _condition_problems(ruleset: Ruleset, file: str, where: str, condition: Condition | None, position) -> Iterator[RulesError]:
     order = {q.id: i for i, q in enumerate(ruleset.questions)}
     for test in iter_tests(condition):
         question = ruleset.question_by_id.get(test.q)
         if question is None:
             hint = _did_you_mean(test.q, ruleset.question_by_id)
-            raise RulesError(file, where, f"unknown question id '{test.q}'{hint}")
+            yield RulesError(file, where, f"unknown question id '{test.q}'{hint}")
+            continue
         if position is not None and order[test.q] >= position:
-            raise RulesError(file, where, f"ask_when may only use questions asked earlier, not '{test.q}'")
+            yield RulesError(file, where, f"ask_when may only use questions asked earlier, not '{test.q}'")
         problem = _test_problem(question, test)
         if problem:
-            raise RulesError(file, where, problem)
+            yield RulesError(file, where, problem)
 
 
 def _test_problem(question: Question, test: Test) -> str | None:
@@ -339,7 +381,7 @@ def _did_you_mean(word: str, candidates) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _check_unique_ids(ruleset: Ruleset) -> None:
+def _duplicate_id_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     groups = {
         "self-care": [("self_care.yaml", s.id) for s in ruleset.self_care],
         "exercise": [("exercises.yaml", e.id) for e in ruleset.exercises],
@@ -349,11 +391,11 @@ def _check_unique_ids(ruleset: Ruleset) -> None:
         seen: set[str] = set()
         for file, item_id in items:
             if item_id in seen:
-                raise RulesError(file, f"rule {item_id}", f"duplicate {kind} id")
+                yield RulesError(file, f"rule {item_id}", f"duplicate {kind} id")
             seen.add(item_id)
 
 
-def _check_red_flag_safety(ruleset: Ruleset) -> None:
+def _red_flag_safety_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     """'Not sure' is never read as 'no', and a 'no' can never raise the level.
 
     Every red-flag question must be tested for 'not_sure' by some finding, and no finding may fire
@@ -362,10 +404,12 @@ def _check_red_flag_safety(ruleset: Ruleset) -> None:
     unsure_covered: set[str] = set()
     for finding in ruleset.findings:
         for test in iter_tests(finding.when):
-            question = ruleset.question_by_id[test.q]
+            question = ruleset.question_by_id.get(test.q)
+            if question is None:  # reported by the condition checks
+                continue
             values = test.in_ if test.in_ else (test.is_,)
             if question.red_flag and NO in values:
-                raise RulesError(
+                yield RulesError(
                     ruleset.finding_files[finding.id],
                     f"rule {finding.id}",
                     f"fires on '{test.q}' answered 'no': a red-flag 'no' must never raise the level",
@@ -374,7 +418,7 @@ def _check_red_flag_safety(ruleset: Ruleset) -> None:
                 unsure_covered.add(test.q)
     for question in ruleset.questions:
         if question.red_flag and question.type is QuestionType.yes_no_unsure and question.id not in unsure_covered:
-            raise RulesError(
+            yield RulesError(
                 "questions.yaml",
                 f"question {question.id}",
                 "red-flag question has no finding for 'not_sure' ('not sure' must never be read as 'no')",
