@@ -10,7 +10,7 @@ from .answers import answers_file_schema, load_answers_file
 from .assess import Assessor
 from .errors import RulesProblems, UserError
 from .fileio import atomic_write
-from .loader import Ruleset, load_ruleset, rule_file_problems
+from .loader import Ruleset, inspect_rules, load_ruleset
 from .render import render_assessment, render_questions
 
 
@@ -92,10 +92,9 @@ def rules_compile(args: Namespace) -> int:
 
 
 def rules_check(args: Namespace) -> int:
-    problems = rule_file_problems(args.rules)
+    ruleset, problems = inspect_rules(args.rules)
     if problems:
         raise RulesProblems(problems)
-    ruleset = _ruleset(args)
     Assessor(ruleset)  # compiles every rule into the engine: shape and hash checks run here
     print(
         f"rules OK: {ruleset.directory} (version {ruleset.version}, {len(ruleset.questions)} questions, "

@@ -110,20 +110,15 @@ def default_rules_dir() -> Path:
 
 
 def load_ruleset(directory: Path | None = None) -> Ruleset:
-    """Load and check every rule file in ``directory``; raises ``RulesError`` on any problem."""
-    directory = Path(directory) if directory else default_rules_dir()
-    already_parsed = _parsed_copy(directory)
-    raw, parsed = {}, {}
-    for name, model in RULE_FILES.items():
-        raw[name] = _read(directory, name)
-        parsed[name] = _validate(name, model, _document(name, raw[name], already_parsed))
-    ruleset = _assemble(directory, parsed, _digest(raw))
-    check_ruleset(ruleset)
+    """Load and check every rule file in ``directory``; raises the first problem (``RulesError``)."""
+    ruleset, problems = inspect_rules(directory)
+    if problems:
+        raise problems[0]
     return ruleset
 
 
-def rule_file_problems(directory: Path | None = None) -> list[RulesError]:
-    """Every problem in the rule files, not only the first (for ``triage rules check``).
+def inspect_rules(directory: Path | None = None) -> tuple[Ruleset | None, list[RulesError]]:
+    """The ruleset in ``directory`` (None unless it is clean) and every problem found in it.
 
     Each file is read and validated on its own, and every validation error is reported; the checks
     across files run once every file is valid (they need the whole ruleset).
@@ -143,12 +138,13 @@ def rule_file_problems(directory: Path | None = None) -> list[RulesError]:
         except ValidationError as error:
             problems += [_rules_error(name, document, detail) for detail in error.errors()]
     if problems:
-        return problems
+        return None, problems
     try:
         ruleset = _assemble(directory, parsed, _digest(raw))
     except RulesError as problem:
-        return [problem]
-    return list(ruleset_problems(ruleset))
+        return None, [problem]
+    problems = list(ruleset_problems(ruleset))
+    return (None if problems else ruleset), problems
 
 
 def _read(directory: Path, name: str) -> bytes:
@@ -219,11 +215,7 @@ def _validate(name: str, model: type[BaseModel], document) -> BaseModel:
     try:
         return model.model_validate(document)
     except ValidationError as error:
-        raise _rules_error_from_validation(name, document, error) from None
-
-
-def _rules_error_from_validation(name: str, document, error: ValidationError) -> RulesError:
-    return _rules_error(name, document, error.errors()[0])
+        raise _rules_error(name, document, error.errors()[0]) from None
 
 
 def _rules_error(name: str, document, detail) -> RulesError:
@@ -284,16 +276,12 @@ def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
 # --- cross-checks ------------------------------------------------------------------------------
 
 
-def check_ruleset(ruleset: Ruleset) -> None:
-    """Every check that needs more than one file at a time; raises the first problem found."""
-    for problem in ruleset_problems(ruleset):
-        raise problem
-
-
 def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    """Every problem that needs more than one file at a time to see."""
     yield from _question_problems(ruleset)
+    order = {q.id: i for i, q in enumerate(ruleset.questions)}
     for file, where, condition, position in _all_conditions(ruleset):
-        yield from _condition_problems(ruleset, file, where, condition, position)
+        yield from _condition_problems(ruleset, order, file, where, condition, position)
     yield from _duplicate_id_problems(ruleset)
     yield from _red_flag_safety_problems(ruleset)
 
@@ -330,8 +318,9 @@ def _all_conditions(ruleset: Ruleset):
     yield "scale.yaml", "exercise_gate", ruleset.scale.exercise_gate.never_when, None
 
 
-def _condition_problems(ruleset: Ruleset, file: str, where: str, condition: Condition | None, position) -> Iterator[RulesError]:
-    order = {q.id: i for i, q in enumerate(ruleset.questions)}
+def _condition_problems(
+    ruleset: Ruleset, order: dict[str, int], file: str, where: str, condition: Condition | None, position
+) -> Iterator[RulesError]:
     for test in iter_tests(condition):
         question = ruleset.question_by_id.get(test.q)
         if question is None:
