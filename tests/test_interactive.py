@@ -30,7 +30,7 @@ from test_interactive_support import (
 )
 from triage import cli
 from triage.answers import load_answers_file
-from triage.interactive.draft import DraftStore
+from triage.interactive.store import DraftStore
 from triage.interactive.flow import Flow, essential_ids
 from triage.interactive.session import DONE
 from triage.loader import load_ruleset
@@ -311,7 +311,7 @@ def test_a_draft_from_other_rules_is_not_reused_silently(rules_copy, data_dir, s
 
 
 def test_the_draft_is_written_atomically_in_the_data_dir_from_the_environment(monkeypatch, tmp_path):
-    from triage.interactive.draft import data_dir
+    from triage.interactive.store import data_dir
 
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "here"))
     assert data_dir() == tmp_path / "here"

@@ -11,7 +11,7 @@ import pytest
 from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
 from triage.answers import load_answers_file
 from triage.interactive.asks import question_ask
-from triage.interactive.draft import DraftStore
+from triage.interactive.store import DraftStore
 from triage.interactive.flow import Flow
 from triage.interactive.session import DONE
 

@@ -19,9 +19,9 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output.plain_text import PlainTextOutput
 
-from triage.interactive import run_with
+from triage.interactive import run_with, start
 from triage.interactive.asks import Ask
-from triage.interactive.draft import DraftStore
+from triage.interactive.store import DraftStore
 from triage.interactive.flow import Flow
 from triage.interactive.plain import PlainPrompter
 from triage.interactive.prompts import ArrowPrompter
@@ -216,14 +216,14 @@ class ScriptedArrows(ArrowPrompter):
         super().__init__(color=False)
         self.script, self.pipe, self.asked = script, pipe, []
 
-    def ask(self, spec: Ask) -> Any:
+    def ask(self, spec: Ask, meanwhile=None) -> Any:
         self.asked.append(spec)
         reply = self.script(spec)
         if reply.signal == "eof":
             self.pipe.close()
         else:
             self.pipe.send_text(arrow_keys(spec, reply))
-        return super().ask(spec)
+        return super().ask(spec, meanwhile)
 
 
 class ScriptedLines(PlainPrompter):
@@ -233,7 +233,7 @@ class ScriptedLines(PlainPrompter):
         super().__init__(io.StringIO(), io.StringIO())
         self.script, self.asked = script, []
 
-    def ask(self, spec: Ask) -> Any:
+    def ask(self, spec: Ask, meanwhile=None) -> Any:
         self.asked.append(spec)
         reply = self.script(spec)
         if reply.signal == "interrupt":
@@ -242,7 +242,7 @@ class ScriptedLines(PlainPrompter):
         if reply.signal != "eof":
             self.stdin.write(plain_line(spec, reply) + "\n")
         self.stdin.seek(position)
-        return super().ask(spec)
+        return super().ask(spec, meanwhile)
 
 
 @dataclass
@@ -268,6 +268,20 @@ def run_arrows(ruleset, assessor, script: Script, data_dir, nurse=False, resume=
         prompter = ScriptedArrows(script, pipe)
         code = run_with(ruleset, assessor, prompter, DraftStore(data_dir), nurse=nurse, resume=resume, clock=lambda: FIXED_NOW)
     return Run(code, screen.getvalue(), prompter.asked)
+
+
+def start_arrows(rules_dir, script: Script, data_dir, nurse=False, resume=False) -> Run:
+    """``triage`` as started from the command line (loading ``rules_dir``), on the arrow-key front end."""
+    with arrow_terminal() as (pipe, screen):
+        prompter = ScriptedArrows(script, pipe)
+        code = start(rules_dir, prompter, DraftStore(data_dir), nurse=nurse, resume=resume, clock=lambda: FIXED_NOW)
+    return Run(code, screen.getvalue(), prompter.asked)
+
+
+def start_plain(rules_dir, script: Script, data_dir, nurse=False, resume=False) -> Run:
+    prompter = ScriptedLines(script)
+    code = start(rules_dir, prompter, DraftStore(data_dir), nurse=nurse, resume=resume, clock=lambda: FIXED_NOW)
+    return Run(code, prompter.stdout.getvalue(), prompter.asked)
 
 
 def run_plain(ruleset, assessor, script: Script, data_dir, nurse=False, resume=False) -> Run:

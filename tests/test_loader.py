@@ -12,6 +12,7 @@ import pytest
 from triage.assess import Assessor
 from triage.errors import RulesError
 from triage.loader import RULE_FILES, default_rules_dir, load_ruleset
+from triage.rulefiles import RULE_FILE_NAMES
 
 BAD_RULES = Path(__file__).parent / "fixtures" / "bad_rules"
 FIXTURES = sorted(p.name for p in BAD_RULES.iterdir())
@@ -29,6 +30,7 @@ def _apply(fixture: Path, target: Path) -> None:
 def test_shipped_rules_load_and_compile(ruleset):
     assert ruleset.questions and ruleset.findings
     assert set(RULE_FILES) <= {p.name for p in default_rules_dir().iterdir()}
+    assert tuple(RULE_FILES) == RULE_FILE_NAMES, "the digest the first screen checks must cover the same files"
     Assessor(ruleset)  # compiles into durable-rules: shape and hash checks
 
 

@@ -1,4 +1,9 @@
-"""What each command does, given parsed options. No option parsing here."""
+"""What each command does, given parsed options. No option parsing here.
+
+Each command imports what it needs when it runs: the interactive questionnaire shows its first
+screen before the rule models are loaded (``interactive.first_screen``), so nothing here may load
+them at import.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import json
 import sys
 from argparse import Namespace
 
-from .answers import answers_file_schema, load_answers_file
-from .assess import Assessor
+from typing import TYPE_CHECKING
+
 from .errors import RulesProblems, UserError
 from .fileio import atomic_write
-from .loader import Ruleset, inspect_rules, load_ruleset
-from .render import render_assessment, render_questions
+
+if TYPE_CHECKING:
+    from .loader import Ruleset
 
 
 def run(args: Namespace) -> int:
@@ -21,10 +27,14 @@ def run(args: Namespace) -> int:
 
 
 def _ruleset(args: Namespace) -> Ruleset:
+    from .loader import load_ruleset
+
     return load_ruleset(args.rules)
 
 
 def questions(args: Namespace) -> int:
+    from .render import render_questions
+
     _write(render_questions(_ruleset(args), args.format))
     return 0
 
@@ -32,6 +42,10 @@ def questions(args: Namespace) -> int:
 def assess(args: Namespace) -> int:
     if (args.answers is None) == (args.batch is None):
         raise UserError("assess: give one answers file, or --batch IN.jsonl (not both)")
+    from .answers import load_answers_file
+    from .assess import Assessor
+    from .render import render_assessment
+
     ruleset = _ruleset(args)
     if args.batch is not None:
         from .batch import run_batch
@@ -82,16 +96,21 @@ def rules_docs(args: Namespace) -> int:
 
 
 def rules_compile(args: Namespace) -> int:
+    from .interactive.first_screen import FIRST_SCREEN, first_screen_text
     from .loader import PARSED_COPY, parsed_copy_text
 
-    directory = _ruleset(args).directory  # only rules that load cleanly are worth a parsed copy
-    output = args.output or directory / PARSED_COPY
-    atomic_write(output, parsed_copy_text(directory), mode=0o644)  # rules, not health data
-    print(f"wrote {output}")
+    ruleset = _ruleset(args)  # only rules that load cleanly are worth compiling
+    folder = args.output or ruleset.directory
+    for name, text in ((PARSED_COPY, parsed_copy_text(ruleset.directory)), (FIRST_SCREEN, first_screen_text(ruleset))):
+        atomic_write(folder / name, text, mode=0o644)  # rules, not health data
+        print(f"wrote {folder / name}")
     return 0
 
 
 def rules_check(args: Namespace) -> int:
+    from .assess import Assessor
+    from .loader import inspect_rules
+
     ruleset, problems = inspect_rules(args.rules)
     if problems:
         raise RulesProblems(problems)
@@ -104,6 +123,8 @@ def rules_check(args: Namespace) -> int:
 
 
 def schema(args: Namespace) -> int:
+    from .answers import answers_file_schema
+
     _write(json.dumps(answers_file_schema(_ruleset(args)), indent=2) + "\n")
     return 0
 

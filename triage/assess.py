@@ -31,7 +31,8 @@ from .outcome import (
     TipItem,
     assessment_json,
 )
-from .rules_model import NO, NOT_SURE, Finding, Level, QuestionType, most_urgent
+from .rules_model import NO, NOT_SURE, Finding, Level, QuestionType
+from .vocabulary import most_urgent
 
 GATE = "gate:exercise"
 

@@ -78,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     docs = rules_commands.add_parser("docs", help="print the rules reference for clinical review (Markdown)")
     docs.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     compile_ = rules_commands.add_parser(
-        "compile", help="write parsed.json beside the rule files: the same rules, quicker to load (used while it matches)"
+        "compile",
+        help="write parsed.json (the rules already parsed) and first_screen.json (the opening screen, shown while "
+        "the rules load) beside the rule files; each is used only while it matches them",
     )
-    compile_.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of DIR/parsed.json")
+    compile_.add_argument("-o", "--output", type=Path, metavar="DIR", help="write them into DIR instead")
 
     commands.add_parser("schema", help="print the JSON Schema of an answers file")
 

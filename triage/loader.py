@@ -15,7 +15,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from .conditions import iter_tests
 from .errors import RulesError
+from .rulefiles import default_rules_dir, read_rule_file, rules_digest
 from .rules_model import (
     NO,
     NOT_SURE,
@@ -45,7 +45,7 @@ from .rules_model import (
     Tip,
 )
 
-RULE_FILES: dict[str, type[BaseModel]] = {
+RULE_FILES: dict[str, type[BaseModel]] = {  # the files of rulefiles.RULE_FILE_NAMES, in that order
     "scale.yaml": ScaleFile,
     "questions.yaml": QuestionsFile,
     "red_flags.yaml": FindingsFile,
@@ -98,17 +98,6 @@ class Ruleset:
         return self.exercises_file.exercises
 
 
-def default_rules_dir() -> Path:
-    """The rules shipped inside the installed package, or ``rules/`` of a source checkout."""
-    override = os.environ.get("TRIAGE_RULES_DIR")
-    if override:
-        return Path(override)
-    packaged = Path(__file__).resolve().parent / "rules"  # the wheel puts rules/ inside the package
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
-
-
 def load_ruleset(directory: Path | None = None) -> Ruleset:
     """Load and check every rule file in ``directory``; raises the first problem (``RulesError``)."""
     ruleset, problems = inspect_rules(directory)
@@ -128,7 +117,7 @@ def inspect_rules(directory: Path | None = None) -> tuple[Ruleset | None, list[R
     raw, parsed, problems = {}, {}, []
     for name, model in RULE_FILES.items():
         try:
-            raw[name] = _read(directory, name)
+            raw[name] = read_rule_file(directory, name)
             document = _document(name, raw[name], already_parsed)
         except RulesError as problem:
             problems.append(problem)
@@ -140,21 +129,11 @@ def inspect_rules(directory: Path | None = None) -> tuple[Ruleset | None, list[R
     if problems:
         return None, problems
     try:
-        ruleset = _assemble(directory, parsed, _digest(raw))
+        ruleset = _assemble(directory, parsed, rules_digest(raw))
     except RulesError as problem:
         return None, [problem]
     problems = list(ruleset_problems(ruleset))
     return (None if problems else ruleset), problems
-
-
-def _read(directory: Path, name: str) -> bytes:
-    path = directory / name
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise RulesError(str(path), None, "rule file is missing") from None
-    except OSError as error:
-        raise RulesError(str(path), None, f"cannot read: {error.strerror}") from None
 
 
 _UNPARSED = object()
@@ -199,7 +178,7 @@ def parsed_copy_text(directory: Path) -> str:
     """
     files = {}
     for name, model in RULE_FILES.items():
-        data = _read(directory, name)
+        data = read_rule_file(directory, name)
         document = _parse_yaml(name, data)
         try:
             copy = json.loads(json.dumps(document, ensure_ascii=False))
@@ -239,14 +218,6 @@ def _rule_id_at(document, loc: list) -> str | None:
             continue
         break
     return None
-
-
-def _digest(raw: dict[str, bytes]) -> str:
-    """SHA-256 over the rule files' names and bytes: pins exactly which content gave a result."""
-    digest = hashlib.sha256()
-    for name in sorted(RULE_FILES):
-        digest.update(name.encode() + b"\0" + raw[name] + b"\0")
-    return digest.hexdigest()
 
 
 def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:

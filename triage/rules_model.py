@@ -13,36 +13,10 @@ from typing import Annotated, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
 
+from .vocabulary import LEVEL_ORDER, NO, NOT_SURE, YES, YES_NO_UNSURE_CODES, Level, QuestionType  # also used from here
+
 Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
 Text = Annotated[str, Field(min_length=1)]
-
-
-class Level(str, Enum):
-    """The five-level disposition scale, most urgent first (fixed by the clinical brief)."""
-
-    emergency = "emergency"
-    urgent = "urgent"
-    within_24h = "within_24h"
-    appointment = "appointment"
-    self_care = "self_care"
-
-    @property
-    def rank(self) -> int:
-        """0 for self_care up to 4 for emergency: a higher rank is more urgent."""
-        return _RANK[self]
-
-    def raised(self) -> "Level":
-        """The next more urgent level (emergency stays emergency)."""
-        return LEVEL_ORDER[min(self.rank + 1, len(LEVEL_ORDER) - 1)]
-
-
-LEVEL_ORDER = (Level.self_care, Level.appointment, Level.within_24h, Level.urgent, Level.emergency)
-_RANK = {level: rank for rank, level in enumerate(LEVEL_ORDER)}
-
-
-def most_urgent(levels) -> Level:
-    """The most urgent of ``levels``; ``self_care`` when there are none."""
-    return max(levels, key=lambda level: level.rank, default=Level.self_care)
 
 
 class Strict(BaseModel):
@@ -144,19 +118,6 @@ AnyOf.model_rebuild()
 
 
 # --- questions -------------------------------------------------------------------------------
-
-
-class QuestionType(str, Enum):
-    yes_no_unsure = "yes_no_unsure"
-    single = "single"
-    multi = "multi"
-    integer = "integer"
-    pain = "pain"  # 0-10 numeric rating scale
-    text = "text"
-
-
-YES, NO, NOT_SURE = "yes", "no", "not_sure"
-YES_NO_UNSURE_CODES = (YES, NO, NOT_SURE)
 
 
 class Choice(Strict):

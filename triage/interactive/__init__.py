@@ -3,6 +3,11 @@
 Exit codes: 0 finished (whatever the result), 2 not a terminal (without ``--plain``), no draft to
 resume, or a damaged draft given to ``resume``, 130 stopped by Ctrl-C or end of input (a draft was
 saved if anything had been typed), 1 anything failed (fail safe: contact a provider).
+
+A new questionnaire's first screen is drawn before the rules are loaded, and they are loaded and
+validated while it is on screen (``first_screen``). So this module and everything it imports at the
+top stay free of pydantic and the rule models; those are imported once the first screen is up.
+``tests/test_first_screen.py`` checks it.
 """
 
 from __future__ import annotations
@@ -13,12 +18,18 @@ from argparse import Namespace
 from collections.abc import Callable
 from datetime import datetime
 
-from ..assess import Assessor
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError
-from ..loader import load_ruleset
+from ..rulefiles import default_rules_dir
 from .asks import Ask
-from .draft import Draft, DraftError, DraftStore
-from .session import Prompter, Session
+from .first_screen import FirstScreen
+from .store import DraftError, DraftStore
+
+if TYPE_CHECKING:
+    from .draft import Draft
+    from .session import Prompter, Session
 
 NOT_A_TERMINAL = (
     "triage: not running in a terminal (input or output is redirected): to assess a file of answers "
@@ -39,11 +50,32 @@ def _start(args: Namespace, resume: bool) -> int:
     if not plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
         print(NOT_A_TERMINAL, file=sys.stderr)
         return EXIT_USAGE
-    ruleset = load_ruleset(args.rules)
-    assessor = Assessor(ruleset, lazy=True)
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
-    return run_with(ruleset, assessor, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)),
-                    resume=resume, resume_hint=_resume_hint(args, plain))
+    return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
+                 resume_hint=_resume_hint(args, plain))
+
+
+def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
+          resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now) -> int:
+    """Load the rules and run the questionnaire; a new one's first screen is up while they load."""
+    screen = None if resume or nurse or store.exists() else FirstScreen.saved(Path(rules) if rules else default_rules_dir())
+    if screen is None:
+        ruleset = _load_rules(rules)
+    else:
+        try:
+            ruleset, prompter = screen.show_while(prompter, lambda: _load_rules(rules))
+        except (KeyboardInterrupt, EOFError):
+            return _stopped(prompter, None, store, resume_hint)
+    from ..assess import Assessor
+
+    return run_with(ruleset, Assessor(ruleset, lazy=True), prompter, store, nurse=nurse, resume=resume,
+                    resume_hint=resume_hint, clock=clock)
+
+
+def _load_rules(rules: Path | None):
+    from ..loader import load_ruleset  # builds the rule models: most of the work before a question
+
+    return load_ruleset(rules)
 
 
 def _prompter(plain: bool, no_color: bool) -> Prompter:
@@ -64,6 +96,8 @@ def _resume_hint(args: Namespace, plain: bool) -> str:
 def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
              resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now) -> int:
     """Open (or continue) a session and run it; Ctrl-C or end of input saves a draft and exits 130."""
+    from .session import Session
+
     def new_session(nurse_mode: bool) -> Session:
         return Session(ruleset, assessor, prompter, store, nurse=nurse_mode, clock=clock)
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..rules_model import Question, QuestionType
+from ..vocabulary import QuestionType
+
+if TYPE_CHECKING:
+    from ..rules_model import Question
 
 
 class Signal:

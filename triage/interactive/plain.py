@@ -7,6 +7,7 @@ adds a note. End of input raises ``EOFError``, which the caller treats like Ctrl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TextIO
 
 from .asks import BACK, NOTE, Ask
@@ -20,25 +21,36 @@ NO_WORDS = ("n", "no")
 class PlainPrompter:
     def __init__(self, stdin: TextIO, stdout: TextIO):
         self.stdin, self.stdout = stdin, stdout
+        self._meanwhile: Callable[[], None] | None = None
 
     def show(self, text: str, style: str = "") -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    def ask(self, spec: Ask) -> Any:
+    def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
+        """The answer to ``spec``; ``meanwhile`` runs once the question is written (``first_screen``)."""
+        self._meanwhile = meanwhile
         self.show("")
         self.show(spec.message)
         if spec.hint:
             self.show(spec.hint)
-        return _ASKERS[spec.kind](self, spec)
+        answer = _ASKERS[spec.kind](self, spec)
+        self._run_meanwhile()
+        return answer
 
     def read(self, prompt: str) -> str:
         self.stdout.write(prompt)
         self.stdout.flush()
+        self._run_meanwhile()
         line = self.stdin.readline()
         if not line:
             raise EOFError
         return line.strip()
+
+    def _run_meanwhile(self) -> None:
+        work, self._meanwhile = self._meanwhile, None
+        if work is not None:
+            work()
 
     def until_valid(self, spec: Ask, prompt: str, parse) -> Any:
         """Read lines until ``parse`` accepts one; 'back' and 'note' are answered here."""

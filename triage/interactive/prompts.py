@@ -7,8 +7,10 @@ Ctrl-C raises ``KeyboardInterrupt`` (handled once, at the top) and is never take
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import textwrap
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -58,15 +60,64 @@ class ArrowPrompter:
     def show(self, text: str, style: str = "") -> None:
         print_formatted_text(FormattedText([(style, text)]), color_depth=self.color_depth)
 
-    def ask(self, spec: Ask) -> Any:
+    def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
+        """The answer to ``spec``; ``meanwhile`` runs once the prompt is on screen (``first_screen``)."""
         width = max(40, get_app_session().output.get_size().columns - 4)
         spec = replace(spec, message=_fill(spec.message, width), hint=_fill(spec.hint, width, "  ") if spec.hint else None)
         question = _BUILDERS[spec.kind](spec, width, color_depth=self.color_depth)
         _add_keys(question, spec)
-        result = question.unsafe_ask()
+        result = question.unsafe_ask() if meanwhile is None else _ask_while(question, _Meanwhile(meanwhile))
         if result is BACK or result is NOTE or spec.kind in ("choice", "confirm"):
             return result
         return _FINISHERS[spec.kind](spec, result)
+
+
+class _Meanwhile:
+    """Work run once while a prompt is up; its error is kept to end the prompt with."""
+
+    def __init__(self, work: Callable[[], None]):
+        self.work, self.done, self.error = work, False, None
+
+    def run(self) -> None:
+        if not self.done:
+            self.done = True
+            try:
+                self.work()
+            except BaseException as error:  # noqa: BLE001 - raised from the prompt, whatever it is
+                self.error = error
+
+    def run_in(self, app) -> None:
+        """Run inside the prompt's event loop; an error ends the prompt at once."""
+        self.run()
+        if self.error is not None and app.future is not None and not app.future.done():
+            app.exit(exception=self.error)
+
+    def finish(self) -> None:
+        """Run now if the answer came first; raise the work's error."""
+        self.run()
+        if self.error is not None:
+            raise self.error
+
+
+def _ask_while(question: questionary.Question, meanwhile: _Meanwhile) -> Any:
+    """Ask, running ``meanwhile`` in the prompt's event loop right after the prompt is first drawn.
+
+    prompt_toolkit fires ``after_render`` once the screen has been written and flushed; the work is
+    queued behind that redraw, so the question is on screen while it runs. Keys typed meanwhile wait
+    in the input and are handled as soon as it is done."""
+    app = question.application
+    queued = False
+
+    def after_render(_app) -> None:
+        nonlocal queued
+        if not queued:
+            queued = True
+            asyncio.get_running_loop().call_soon(meanwhile.run_in, app)
+
+    app.after_render.add_handler(after_render)
+    result = question.unsafe_ask()
+    meanwhile.finish()
+    return result
 
 
 def _fill(text: str, width: int, indent: str = "") -> str:

@@ -21,7 +21,8 @@ from ..loader import Ruleset
 from ..outcome import Assessment
 from ..rules_model import LEVEL_ORDER, Level, Question
 from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
-from .draft import Draft, DraftStore
+from .draft import Draft
+from .store import DraftStore
 from .flow import Flow
 from .saving import FORMATS_HINT, answers_path_for, check_summary_path, complete_answers, default_summary_name, write_answers
 from .screens import emergency_text, recap, result_text, review_label, section_heading, urgent_text
