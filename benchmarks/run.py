@@ -117,18 +117,28 @@ class Sandbox:
 
     def until_output(self, args: list[str], marker: bytes, timeout: float = 60) -> float:
         """Seconds from start until ``marker`` appears on a pseudo-terminal (then the child is killed)."""
+        return self.conversation(args, [(marker, None)], timeout)[0]
+
+    def conversation(self, args: list[str], steps: list[tuple[bytes, bytes | None]], timeout: float = 60) -> list[float]:
+        """Seconds from start until each step's marker appears on a pseudo-terminal; after each, its
+        reply (if any) is typed at once. The child is killed after the last marker."""
         master, slave = pty.openpty()
         start = time.perf_counter()
         child = subprocess.Popen(args, cwd=ROOT, env=self.env, stdin=slave, stdout=slave, stderr=slave, close_fds=True)
         os.close(slave)
-        seen = b""
+        seen, times = b"", []
         try:
-            while time.perf_counter() - start < timeout:
-                if select.select([master], [], [], 0.01)[0]:
-                    seen += os.read(master, 65536)
-                    if marker in _plain(seen):
-                        return time.perf_counter() - start
-            raise RuntimeError(f"no {marker!r} within {timeout} s; last output: {seen[-300:]!r}")
+            for marker, reply in steps:
+                while marker not in _plain(seen):
+                    if time.perf_counter() - start > timeout:
+                        raise RuntimeError(f"no {marker!r} within {timeout} s; last output: {seen[-300:]!r}")
+                    if select.select([master], [], [], 0.01)[0]:
+                        seen += os.read(master, 65536)
+                times.append(time.perf_counter() - start)
+                seen = b""
+                if reply is not None:
+                    os.write(master, reply)
+            return times
         finally:
             child.kill()
             child.wait()
@@ -163,7 +173,7 @@ def start_up(sandbox: Sandbox, ruleset, repeats: int) -> dict:
     """The bare import and the first question, in turn, so a drift in the machine's speed hits
     both alike (which goes first alternates, so a steady drift does not favour either); the verdict
     uses the median of the pairs' ratios."""
-    marker = b" ".join(ruleset.questions[0].ask.encode().split()[:6])
+    marker = _marker(ruleset.questions[0].ask)
     command = triage_command()
     bare, first = [], []
     for pair in range(repeats):
@@ -174,6 +184,32 @@ def start_up(sandbox: Sandbox, ruleset, repeats: int) -> dict:
     ratios = [f / b for f, b in zip(first, bare)]
     return {"bare": bare, "first": first, "command": command, "ratio": statistics.median(ratios),
             "ratios": (min(ratios), max(ratios)), "ratio_of_minimums": min(first) / min(bare)}
+
+
+def first_answer(sandbox: Sandbox, ruleset, repeats: int) -> list[float]:
+    """Seconds until the second question is on screen when the first one is answered "no" the
+    moment it appears: the rules loaded and validated (while the first question was up), the first
+    assessment (which builds the engine) and the next prompt. No person answers that fast, so this
+    is the longest anyone could wait after their first answer."""
+    from triage.interactive.flow import Flow
+
+    flow = Flow(ruleset, Assessor(ruleset))
+    first = flow.next_question()
+    flow.answer(first.id, "no")
+    second = flow.next_question()
+    key = str(first.codes.index("no") + 1).encode()
+    # a terminal answers prompt_toolkit's cursor-position request at once; this pseudo-terminal does
+    # not, and each later prompt would wait a second for it
+    sandbox.env["PROMPT_TOOLKIT_NO_CPR"] = "1"
+    try:
+        steps = [(_marker(first.ask), key + b"\r"), (_marker(second.ask), None)]
+        return [sandbox.conversation(triage_command(), steps)[1] for _ in range(repeats)]
+    finally:
+        del sandbox.env["PROMPT_TOOLKIT_NO_CPR"]
+
+
+def _marker(text: str) -> bytes:
+    return b" ".join(text.encode().split()[:6])
 
 
 def triage_command() -> list[str]:
@@ -299,6 +335,10 @@ def main() -> int:
         print(f"  (ran: {' '.join(Path(part).name for part in start['command'])})")
         print(f"  ratio, median of pairs: {start['ratio']:.2f}x (pairs {low:.2f}-{high:.2f}x; of minimums "
               f"{start['ratio_of_minimums']:.2f}x)   target <= 1.3x: {verdict(start['ratio'] <= 1.3)}")
+
+        answered = first_answer(sandbox, ruleset, 5 if quick else 11)
+        print(f"  first answer taken, the second question on screen:  {summary(answered)}")
+        print("  (the first question answered the moment it appears: the rules finish loading behind it)")
 
         prompts = prompt_build(ruleset, 20)
         print("  building a question's prompt (in process, between one answer and the next question):")
