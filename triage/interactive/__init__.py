@@ -17,7 +17,6 @@ import sys
 from argparse import Namespace
 from collections.abc import Callable
 from datetime import datetime
-
 from pathlib import Path
 from typing import TYPE_CHECKING
 

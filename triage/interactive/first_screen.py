@@ -113,6 +113,7 @@ class _Recorded(Exception):
 class _Recorder:
     def __init__(self):
         self.shows: list[tuple[str, str]] = []
+        self.ask_spec: Ask | None = None
 
     def show(self, text: str, style: str = "") -> None:
         self.shows.append((text, style))
@@ -135,7 +136,7 @@ def record_first_screen(ruleset) -> FirstScreen:
             session.run()
         except _Recorded:
             pass
-    spec = getattr(recorder, "ask_spec", None)
+    spec = recorder.ask_spec
     if spec is None or spec.check is not None:
         raise ValueError("a new questionnaire must open with a question that can be recorded")
     screen = FirstScreen(tuple(recorder.shows), spec)
