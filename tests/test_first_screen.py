@@ -33,7 +33,7 @@ from test_interactive_support import (
 from triage import cli
 from triage.errors import RulesError
 from triage.interactive import first_screen as first_screen_module
-from triage.interactive.asks import Ask, question_ask
+from triage.interactive.asks import Ask, check_not_empty, question_ask
 from triage.interactive.first_screen import FIRST_SCREEN, FirstScreen, Replay, first_screen_text
 from triage.interactive.store import DraftStore
 from triage.loader import PARSED_COPY, default_rules_dir, load_ruleset
@@ -79,7 +79,7 @@ def break_validation_behind_the_digest(rules: Path) -> None:
 def test_the_shipped_first_screen_is_up_to_date_and_used():
     committed = (SHIPPED_RULES / FIRST_SCREEN).read_text(encoding="utf-8")
     assert committed == first_screen_text(load_ruleset(SHIPPED_RULES)), "run `python -m triage rules compile`"
-    assert FirstScreen.saved(SHIPPED_RULES) is not None
+    assert FirstScreen.saved(SHIPPED_RULES) is not None and FirstScreen.saved(SHIPPED_RULES, nurse=True) is not None
 
 
 def test_the_first_screen_is_the_first_question_exactly_as_the_session_asks_it(ruleset):
@@ -103,7 +103,15 @@ def test_the_first_screen_is_the_first_question_exactly_as_the_session_asks_it(r
 )
 def test_a_first_screen_that_may_not_match_the_rules_is_not_used(shipped_copy, change):
     change(shipped_copy)
-    assert FirstScreen.saved(shipped_copy) is None
+    assert FirstScreen.saved(shipped_copy) is None and FirstScreen.saved(shipped_copy, nurse=True) is None
+
+
+def test_a_recorded_answer_check_must_be_one_of_ours(shipped_copy):
+    """A check is code: the recording names it, and only the program's own checks are accepted."""
+    recorded = (shipped_copy / FIRST_SCREEN).read_text(encoding="utf-8")
+    assert '"check": "check_not_empty"' in recorded
+    (shipped_copy / FIRST_SCREEN).write_text(recorded.replace('"check_not_empty"', '"exec"'), encoding="utf-8")
+    assert FirstScreen.saved(shipped_copy, nurse=True) is None
 
 
 def test_the_rules_load_while_the_first_question_is_on_screen(shipped_copy, ruleset, assessor, data_dir, monkeypatch):
@@ -165,7 +173,7 @@ def test_rules_that_fail_behind_the_first_screen_fail_safe_from_the_command_line
 def test_a_stale_first_screen_is_asked_again_from_the_validated_rules(shipped_copy, ruleset, data_dir):
     """A recording that differs from what the validated rules ask is never given to them."""
     recorded = json.loads((shipped_copy / FIRST_SCREEN).read_text(encoding="utf-8"))
-    recorded["screen"]["ask"]["message"] = "An old wording of the first question?"
+    recorded["screens"]["patient"]["ask"]["message"] = "An old wording of the first question?"
     (shipped_copy / FIRST_SCREEN).write_text(json.dumps(recorded), encoding="utf-8")
     question = first_question(ruleset)
     replies = {"An old wording of the first question?": Reply("yes")}  # would be an emergency if it were used
@@ -186,17 +194,23 @@ def test_ctrl_c_on_the_first_screen_is_not_an_answer(shipped_copy, ruleset, data
     assert not DraftStore(data_dir).exists()
 
 
-@pytest.mark.parametrize("situation", ["nurse", "draft"])
-def test_without_a_new_patient_questionnaire_the_rules_load_first(shipped_copy, ruleset, data_dir, situation, monkeypatch):
-    """A nurse's first screen and 'continue where you left off' need the rules: no recorded screen."""
-    if situation == "draft":
-        start_plain(shipped_copy, planned({ruleset.questions[1].id: [EOF]}, {first_question(ruleset).id: "no"}), data_dir)
-        assert DraftStore(data_dir).exists()
-    monkeypatch.setattr(first_screen_module.FirstScreen, "saved", classmethod(lambda cls, directory: pytest.fail("used")))
-    run = start_plain(shipped_copy, lambda spec: EOF, data_dir, nurse=situation == "nurse")
+def test_a_nurse_starts_on_the_recorded_first_screen_too(shipped_copy, data_dir):
+    screen = FirstScreen.saved(shipped_copy, nurse=True)
+    assert screen is not None and screen.ask.message == "Your name (the nurse):" and screen.ask.check is check_not_empty
+    replies = {"Your name (the nurse):": Reply("Ann Nurse")}
+    run = start_plain(shipped_copy, lambda spec: replies.get(spec.message, EOF), data_dir, nurse=True)
     assert run.code == 130
-    expected = "Your name (the nurse):" if situation == "nurse" else "You have an unfinished questionnaire"
-    assert run.asked[0].message.startswith(expected)
+    assert [spec.message for spec in run.asked][:2] == ["Your name (the nurse):", "Who is answering the questions?"]
+    assert DraftStore(data_dir).load().visit.nurse == "Ann Nurse"
+
+
+def test_continuing_a_draft_loads_the_rules_first(shipped_copy, ruleset, data_dir, monkeypatch):
+    """'Continue where you left off' needs the rules (the draft must match them): no recorded screen."""
+    start_plain(shipped_copy, planned({ruleset.questions[1].id: [EOF]}, {first_question(ruleset).id: "no"}), data_dir)
+    assert DraftStore(data_dir).exists()
+    monkeypatch.setattr(first_screen_module.FirstScreen, "saved", classmethod(lambda cls, *args: pytest.fail("used")))
+    run = start_plain(shipped_copy, lambda spec: EOF, data_dir)
+    assert run.code == 130 and run.asked[0].message.startswith("You have an unfinished questionnaire")
 
 
 def test_replay_passes_on_everything_from_the_first_call_that_differs():
@@ -252,4 +266,5 @@ def test_rules_compile_writes_the_first_screen(tmp_path, ruleset):
     shutil.copytree(default_rules_dir(), rules)
     (rules / FIRST_SCREEN).unlink()
     assert cli.main(["--rules", str(rules), "rules", "compile"]) == 0
-    assert FirstScreen.saved(rules) == FirstScreen.saved(default_rules_dir())
+    for nurse in (False, True):
+        assert FirstScreen.saved(rules, nurse) == FirstScreen.saved(default_rules_dir(), nurse)

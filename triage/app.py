@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import sys
 from argparse import Namespace
-
 from typing import TYPE_CHECKING
 
 from .errors import RulesProblems, UserError

@@ -57,7 +57,7 @@ def _start(args: Namespace, resume: bool) -> int:
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
           resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now) -> int:
     """Load the rules and run the questionnaire; a new one's first screen is up while they load."""
-    screen = None if resume or nurse or store.exists() else FirstScreen.saved(Path(rules) if rules else default_rules_dir())
+    screen = None if resume or store.exists() else FirstScreen.saved(Path(rules) if rules else default_rules_dir(), nurse)
     if screen is None:
         ruleset = _load_rules(rules)
     else:

@@ -2,9 +2,10 @@
 
 Loading the rules builds some 30 pydantic models and validates and cross-checks every rule file:
 most of the work before the first question. Yet a new questionnaire always opens on the same
-screen, the first section's heading and the first question. ``triage rules compile`` records that
-screen by running the real session on the validated rules up to its first question, and saves it
-in ``rules/first_screen.json`` with the digest of the rule files it came from.
+screen: for a person, the first section's heading and the first question; for a nurse, the first
+question about the visit. ``triage rules compile`` records both screens by running the real session
+on the validated rules up to its first question, and saves them in ``rules/first_screen.json`` with
+the digest of the rule files they came from.
 
 At start-up, while the rule files still have that digest, the recorded screen is drawn at once and
 the rules are loaded while the person reads it. Nothing is taken from unvalidated rules:
@@ -30,11 +31,12 @@ from typing import Any, TypeVar
 
 from ..errors import RulesError
 from ..rulefiles import digest_of
-from .asks import Ask
+from .asks import Ask, check_date_of_birth, check_not_empty
 
 FIRST_SCREEN = "first_screen.json"
-FIRST_SCREEN_FORMAT = 1
-RECORDED_FIELDS = tuple(f.name for f in fields(Ask) if f.name != "check")  # a check is code, not data
+FIRST_SCREEN_FORMAT = 2
+MODES = {"patient": False, "nurse": True}  # screen name -> nurse mode
+CHECKS = {check.__name__: check for check in (check_not_empty, check_date_of_birth)}  # recorded by name
 
 Loaded = TypeVar("Loaded")
 
@@ -45,13 +47,13 @@ class FirstScreen:
     ask: Ask
 
     @classmethod
-    def saved(cls, directory: Path) -> FirstScreen | None:
+    def saved(cls, directory: Path, nurse: bool = False) -> FirstScreen | None:
         """The recorded first screen of the rules in ``directory``; None unless it is theirs as they are now."""
         try:
             content = json.loads((directory / FIRST_SCREEN).read_bytes())
             if content["format"] != FIRST_SCREEN_FORMAT or content["rules_sha256"] != digest_of(directory):
                 return None
-            return cls.from_json(content["screen"])
+            return cls.from_json(content["screens"]["nurse" if nurse else "patient"])
         except (OSError, ValueError, TypeError, KeyError, AttributeError, RulesError):  # no usable recording
             return None
 
@@ -66,12 +68,15 @@ class FirstScreen:
         return loaded[0], Replay(prompter, self, answer)
 
     def to_json(self) -> dict:
-        return {"show": [list(shown) for shown in self.shows], "ask": {name: getattr(self.ask, name) for name in RECORDED_FIELDS}}
+        ask = {f.name: getattr(self.ask, f.name) for f in fields(Ask)}
+        ask["check"] = self.ask.check and self.ask.check.__name__
+        return {"show": [list(shown) for shown in self.shows], "ask": ask}
 
     @classmethod
     def from_json(cls, data: dict) -> FirstScreen:
         ask = dict(data["ask"])
         ask["options"] = tuple(tuple(option) for option in ask["options"])
+        ask["check"] = ask["check"] and CHECKS[ask["check"]]
         return cls(shows=tuple((text, style) for text, style in data["show"]), ask=Ask(**ask))
 
 
@@ -123,7 +128,7 @@ class _Recorder:
         raise _Recorded
 
 
-def record_first_screen(ruleset) -> FirstScreen:
+def record_first_screen(ruleset, nurse: bool = False) -> FirstScreen:
     """The screen a new questionnaire on ``ruleset`` opens with, from the real session."""
     from ..assess import Assessor  # recording needs the whole session; start-up never records
     from .session import Session
@@ -131,13 +136,13 @@ def record_first_screen(ruleset) -> FirstScreen:
 
     recorder = _Recorder()
     with tempfile.TemporaryDirectory() as unused:  # the session saves nothing before its first answer
-        session = Session(ruleset, Assessor(ruleset, lazy=True), recorder, DraftStore(Path(unused)))
+        session = Session(ruleset, Assessor(ruleset, lazy=True), recorder, DraftStore(Path(unused)), nurse=nurse)
         try:
             session.run()
         except _Recorded:
             pass
     spec = recorder.ask_spec
-    if spec is None or spec.check is not None:
+    if spec is None or (spec.check is not None and CHECKS.get(spec.check.__name__) is not spec.check):
         raise ValueError("a new questionnaire must open with a question that can be recorded")
     screen = FirstScreen(tuple(recorder.shows), spec)
     if FirstScreen.from_json(json.loads(json.dumps(screen.to_json()))) != screen:
@@ -151,6 +156,6 @@ def first_screen_text(ruleset) -> str:
 
     note = (f"Generated from the rule files by `{REGENERATE_PARSED}`; shown while the rules load, only while "
             "rules_sha256 matches them, and checked against the loaded rules before its answer is used.")
-    content = {"format": FIRST_SCREEN_FORMAT, "note": note, "rules_sha256": ruleset.digest,
-               "screen": record_first_screen(ruleset).to_json()}
+    screens = {name: record_first_screen(ruleset, nurse).to_json() for name, nurse in MODES.items()}
+    content = {"format": FIRST_SCREEN_FORMAT, "note": note, "rules_sha256": ruleset.digest, "screens": screens}
     return json.dumps(content, ensure_ascii=False, indent=1) + "\n"
