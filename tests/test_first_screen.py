@@ -31,6 +31,7 @@ from test_interactive_support import (
     start_plain,
 )
 from triage import cli
+from triage import interactive
 from triage.errors import RulesError
 from triage.interactive import first_screen as first_screen_module
 from triage.interactive.asks import Ask, check_not_empty, question_ask
@@ -116,8 +117,6 @@ def test_a_recorded_answer_check_must_be_one_of_ours(shipped_copy):
 
 def test_the_rules_load_while_the_first_question_is_on_screen(shipped_copy, ruleset, assessor, data_dir, monkeypatch):
     """The real arrow-key prompt: the question is drawn before the rules load, and asked only once."""
-    import triage.interactive as interactive
-
     screens_when_loading = []
     load = interactive._load_rules
 
