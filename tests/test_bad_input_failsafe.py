@@ -13,7 +13,7 @@ import pytest
 from fixtures_paths import MINI_RULES
 from triage import cli
 from triage.engine import _SyncHost
-from triage.loader import default_rules_dir
+from triage.rulefiles import default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTACT = "Please contact a healthcare provider"

@@ -37,7 +37,8 @@ from triage.interactive import first_screen as first_screen_module
 from triage.interactive.asks import Ask, check_not_empty, question_ask
 from triage.interactive.first_screen import FIRST_SCREEN, FirstScreen, Replay, first_screen_text
 from triage.interactive.store import DraftStore
-from triage.loader import PARSED_COPY, default_rules_dir, load_ruleset
+from triage.loader import PARSED_COPY, load_ruleset
+from triage.rulefiles import default_rules_dir
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -17,7 +17,8 @@ from answer_sets import answer_for, answer_sets
 from fixtures_paths import MINI_RULES
 from triage.answers import parse_answers, parse_document
 from triage.errors import AnswersError
-from triage.loader import RULE_FILES, default_rules_dir
+from triage.loader import RULE_FILES
+from triage.rulefiles import default_rules_dir
 from triage.yamlio import SafeLoader, load_yaml
 
 FUZZ = settings(

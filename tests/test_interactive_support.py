@@ -131,8 +131,8 @@ PROMPTS = {  # a short name for each prompt that is not a questionnaire question
 def prompt_name(spec: Ask) -> str:
     if spec.question_id:
         return spec.question_id
-    for start, name in PROMPTS.items():
-        if spec.message.startswith(start):
+    for beginning, name in PROMPTS.items():
+        if spec.message.startswith(beginning):
             return name
     return "replace" if "already exists" in spec.message else spec.message
 

@@ -11,8 +11,8 @@ import pytest
 
 from triage.assess import Assessor
 from triage.errors import RulesError
-from triage.loader import RULE_FILES, default_rules_dir, load_ruleset
-from triage.rulefiles import RULE_FILE_NAMES
+from triage.loader import RULE_FILES, load_ruleset
+from triage.rulefiles import RULE_FILE_NAMES, default_rules_dir
 
 BAD_RULES = Path(__file__).parent / "fixtures" / "bad_rules"
 FIXTURES = sorted(p.name for p in BAD_RULES.iterdir())

@@ -67,15 +67,12 @@ class Network:
 
     def add_rule(self, rule: Mapping) -> None:
         """Add one rule of the compiled JSON (``{"all": [{"m": expression}], "run": ...}``)."""
-        log: Log = []
-        _add(_expression(rule), self.root, log)
-        self._widest = max(self._widest, *(parent.width() for parent, _ in log), 0)
+        self._widest = max(self._widest, _widest_grown(self._link(rule)))
 
     def add_if_safe(self, rule: Mapping) -> bool:
         """Add ``rule`` if the network then stays within the budget; else leave it as it was."""
-        log: Log = []
-        _add(_expression(rule), self.root, log)
-        widest = max((parent.width() for parent, _ in log), default=0)
+        log = self._link(rule)
+        widest = _widest_grown(log)
         if widest <= MAX_CHILDREN and self.stack_bound() <= STACK_BUDGET:
             self._widest = max(self._widest, widest)
             return True
@@ -83,6 +80,11 @@ class Network:
             children.pop().parents.remove(parent)
             _invalidate(parent)
         return False
+
+    def _link(self, rule: Mapping) -> Log:
+        log: Log = []
+        _add(_expression(rule), self.root, log)
+        return log
 
     def stack_bound(self) -> int:
         """The most stack entries any fact can need (the engine allows ``MAX_STACK_SIZE``)."""
@@ -98,6 +100,11 @@ def stack_bound(rules: Iterable[Mapping]) -> int:
     for rule in rules:
         network.add_rule(rule)
     return network.stack_bound()
+
+
+def _widest_grown(log: Log) -> int:
+    """The most children of any node that adding a rule gave a child to."""
+    return max((parent.width() for parent, _ in log), default=0)
 
 
 def _expression(rule: Mapping):

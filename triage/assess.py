@@ -175,7 +175,7 @@ def _catalogue(ruleset: Ruleset) -> _Catalogue:
     yes_no = [q for q in ruleset.questions if q.type is QuestionType.yes_no_unsure]
     catalogue = _Catalogue(
         finding_order={
-            f"finding:{f.id}": ((-f.level.rank, position), _finding_result(f)) for position, f in enumerate(ruleset.findings)
+            _rule_name("finding", f): ((-f.level.rank, position), _finding_result(f)) for position, f in enumerate(ruleset.findings)
         },
         self_care=tuple(
             (_rule_name("self_care", i), AdviceItem(id=i.id, title=i.title, text=i.text, sources=i.sources, caution=i.caution))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from .rules_model import AllOf, AnyOf, Condition, Test
 
+
 @dataclass(frozen=True)
 class NamedCondition:
     """One condition to evaluate, named ``<group>:<id>`` (e.g. ``finding:chest_pain``)."""

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from .conditions import iter_tests
 from .errors import RulesError
-from .rulefiles import default_rules_dir, read_rule_file, rules_digest
+from .rulefiles import read_rule_file, rules_dir, rules_digest
 from .rules_model import (
     NO,
     NOT_SURE,
@@ -112,7 +112,7 @@ def inspect_rules(directory: Path | None = None) -> tuple[Ruleset | None, list[R
     Each file is read and validated on its own, and every validation error is reported; the checks
     across files run once every file is valid (they need the whole ruleset).
     """
-    directory = Path(directory) if directory else default_rules_dir()
+    directory = rules_dir(directory)
     already_parsed = _parsed_copy(directory)
     raw, parsed, problems = {}, {}, []
     for name, model in RULE_FILES.items():

@@ -33,6 +33,11 @@ def default_rules_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "rules"
 
 
+def rules_dir(directory: Path | str | None = None) -> Path:
+    """``directory`` as given (``--rules DIR``), else the default one."""
+    return Path(directory) if directory else default_rules_dir()
+
+
 def read_rule_file(directory: Path, name: str) -> bytes:
     path = directory / name
     try:

@@ -15,7 +15,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import RulesError
-from ..loader import Ruleset, default_rules_dir
+from ..loader import Ruleset
+from ..rulefiles import default_rules_dir
 from ..outcome import Assessment
 from ..yamlio import load_yaml
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError
-from ..rulefiles import default_rules_dir
+from ..rulefiles import rules_dir
 from .asks import Ask
 from .first_screen import FirstScreen
 from .store import DraftError, DraftStore
@@ -57,7 +57,7 @@ def _start(args: Namespace, resume: bool) -> int:
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
           resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now) -> int:
     """Load the rules and run the questionnaire; a new one's first screen is up while they load."""
-    screen = None if resume or store.exists() else FirstScreen.saved(Path(rules) if rules else default_rules_dir(), nurse)
+    screen = None if resume or store.exists() else FirstScreen.saved(rules_dir(rules), nurse)
     if screen is None:
         ruleset = _load_rules(rules)
     else:
