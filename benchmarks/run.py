@@ -33,10 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from triage.answers import applicable, parse_answers  # noqa: E402
-from triage.assess import Assessor, engine_fact  # noqa: E402
-from triage.loader import load_ruleset  # noqa: E402
-from triage.rules_model import QuestionType  # noqa: E402
+from triage.assessment.answers import applicable, parse_answers  # noqa: E402
+from triage.assessment.assess import Assessor, engine_fact  # noqa: E402
+from triage.ruleset.load import load_ruleset  # noqa: E402
+from triage.ruleset.model import QuestionType  # noqa: E402
 
 PYTHON = sys.executable
 BARE_IMPORT = "import questionary; import pydantic; from pydantic import BaseModel; import durable.lang"
@@ -287,7 +287,8 @@ def batch(sandbox: Sandbox, ruleset, folder: Path, sizes: tuple[int, ...], repea
 
 
 def export(ruleset, sets: list[dict], repeats: int) -> dict:
-    from triage.summary import build_summary, render_summary
+    from triage.report.save import render as render_summary
+    from triage.report.summary import build_summary
 
     assessor = Assessor(ruleset)
     answers_file = parse_answers(ruleset, {"answers": sets[0], "patient": {"name": "Alex Example"}})

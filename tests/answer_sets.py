@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from triage.answers import applicable
-from triage.rules_model import Question, QuestionType
+from triage.assessment.answers import applicable
+from triage.ruleset.model import Question, QuestionType
 
 
 def answer_for(question: Question) -> st.SearchStrategy:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from triage.assess import Assessor
-from triage.loader import load_ruleset
+from triage.assessment.assess import Assessor
+from triage.ruleset.load import load_ruleset
 
 TESTS = Path(__file__).parent
 MINI_RULES = TESTS / "fixtures" / "mini_rules"

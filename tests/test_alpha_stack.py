@@ -3,7 +3,7 @@
 Each shape below is one the model claims to bound exactly, built with n rules, and asserted with a
 fact that matches them all (so the bound is reached). At n = bound - 1 = 64 the engine must take
 the case; one more entry must fail. If durable-rules walked its network differently from
-``triage.alpha_stack``, one side of a pair would break.
+``triage.engine.alpha_stack``, one side of a pair would break.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 
 import pytest
 
-from triage.alpha_stack import MAX_STACK_SIZE, STACK_BUDGET, Network, UnknownShape, stack_bound
-from triage.engine import _SyncHost
+from triage.engine.adapter import _SyncHost
+from triage.engine.alpha_stack import MAX_STACK_SIZE, STACK_BUDGET, Network, UnknownShape, stack_bound
 
 
 def _rule(index: int, expression: dict) -> tuple[str, dict]:

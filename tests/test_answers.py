@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from fixtures_paths import MINI_RULES
 
 VALID = {

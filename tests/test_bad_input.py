@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixtures_paths import MINI_RULES
 
 ROOT = Path(__file__).resolve().parent.parent

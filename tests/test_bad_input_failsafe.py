@@ -9,11 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixtures_paths import MINI_RULES
+
 from triage import cli
-from triage.engine import _SyncHost
-from triage.rulefiles import default_rules_dir
+from triage.engine.adapter import _SyncHost
+from triage.ruleset.files import default_rules_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTACT = "Please contact a healthcare provider"
@@ -167,7 +167,7 @@ def test_an_engine_crash_fails_safe(answers_file, monkeypatch, capsys, method, r
 
 def test_an_unexpected_bug_fails_safe_with_a_traceback(answers_file, monkeypatch, capsys):
     """A bug (not a TriageError) shows its traceback for the report, and still fails safe."""
-    monkeypatch.setattr("triage.assess.Assessor.assess", lambda self, answers: 1 / 0)
+    monkeypatch.setattr("triage.assessment.assess.Assessor.assess", lambda self, answers: 1 / 0)
     code = cli.main(["--rules", str(MINI_RULES), "assess", str(answers_file)])
     captured = capsys.readouterr()
     assert code == 1

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixtures_paths import MINI_RULES
+
 from triage import cli
-from triage.assess import Assessor
-from triage.batch import iter_lines, run_batch
-from triage.engine import _SyncHost
+from triage.assessment.assess import Assessor
+from triage.assessment.batch import iter_lines, run_batch
+from triage.engine.adapter import _SyncHost
 from triage.errors import AnswersError, EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -121,7 +121,7 @@ def test_one_answers_file_or_one_batch(args):
 
 
 def test_an_over_long_line_is_reported_without_reading_it_all(monkeypatch):
-    monkeypatch.setattr("triage.batch.MAX_FILE_BYTES", 50)
+    monkeypatch.setattr("triage.assessment.batch.MAX_FILE_BYTES", 50)
     data = io.BytesIO(b'{"answers": {}}\n' + b"x" * 500 + b"\n" + b'{"answers": {}}\n')
     lines = list(iter_lines(data))
     assert [(number, len(text)) for number, text in lines] == [(1, 16), (2, 51), (3, 16)]
@@ -142,7 +142,7 @@ class FakeTerminal(io.StringIO):
 
 
 def test_progress_bar_only_on_a_terminal(tmp_path, mini_assessor, monkeypatch):
-    monkeypatch.setattr("triage.batch.PROGRESS_INTERVAL", 0.0)
+    monkeypatch.setattr("triage.assessment.batch.PROGRESS_INTERVAL", 0.0)
     source = write_batch(tmp_path, *[line(CLEAR)] * 5)
     terminal = FakeTerminal()
     assert run_batch(mini_assessor, source, tmp_path / "out.jsonl", stderr=terminal) == 0
@@ -237,7 +237,7 @@ def test_an_existing_output_is_replaced_only_with_force(tmp_path, batch):
 
 def test_a_batch_line_holds_the_same_assessment_as_assessing_the_file_alone(tmp_path, mini_assessor):
     """Batch mode writes shared rule texts from a cache: the result must equal pydantic's own JSON."""
-    from triage.answers import parse_answers
+    from triage.assessment.answers import parse_answers
 
     documents = [
         {"answers": TWO_FLAGS},

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 import pytest
-
 from fixtures_paths import MINI_RULES
+
 from triage import cli
 
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from fixtures_paths import CASES, MINI_RULES
-from triage.coverage import format_report, load_cases, measure_coverage
+
+from triage.assessment.coverage import format_report, load_cases, measure_coverage
 
 ROOT = Path(__file__).resolve().parent.parent
 CLEAR = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 40, "pain_now": 3, "sleep": "side"}

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 from fixtures_paths import MINI_RULES
-from triage.reference_docs import REGENERATE, reference_markdown
+
+from triage.ruleset.reference import REGENERATE, reference_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs" / "rules.md"

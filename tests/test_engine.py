@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from answer_sets import answer_sets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from answer_sets import answer_sets
-from triage.assess import ReferenceEvaluator, engine_fact, engine_rules
-from triage.engine import CASE_SID, Engine, check_ruleset_json, fnv1a_32
+from triage.assessment.assess import ReferenceEvaluator, engine_fact, engine_rules
+from triage.engine.adapter import CASE_SID, Engine, check_ruleset_json, fnv1a_32
 from triage.errors import EngineError, RulesError
 
 SETTINGS = settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -36,7 +36,7 @@ def test_cases_are_isolated_and_cleared_from_the_engine_after_each_case(mini_rul
 
 def test_strings_never_reach_numeric_thresholds(mini_assessor):
     """Validation happens before the engine: durable-rules would let "9" pass '>= 8'."""
-    from triage.answers import parse_answers
+    from triage.assessment.answers import parse_answers
     from triage.errors import AnswersError
 
     with pytest.raises(AnswersError, match=r"answers\.pain_now: Input should be a valid integer"):
@@ -55,7 +55,7 @@ def test_a_case_the_engine_skipped_is_an_error_and_retires_the_engine(mini_rules
 
 
 def test_the_rule_name_is_read_from_the_engines_queued_message():
-    from triage.engine import _rule_name
+    from triage.engine.adapter import _rule_name
 
     assert _rule_name('{"finding:chest_pain":{"m":{"kind":"case"}}}') == "finding:chest_pain"
     with pytest.raises(RuntimeError, match="unexpected action message"):
@@ -101,8 +101,8 @@ def test_fnv1a_matches_the_collision_the_engine_notes_found():
 
 
 def test_big_rulesets_are_packed_within_the_match_stack_budget(ruleset):
-    from triage.alpha_stack import STACK_BUDGET, stack_bound
-    from triage.engine import compile_rulesets
+    from triage.engine.adapter import compile_rulesets
+    from triage.engine.alpha_stack import STACK_BUDGET, stack_bound
 
     rules = list(engine_rules(ruleset))
     compiled = compile_rulesets(rules)
@@ -137,7 +137,7 @@ def test_ten_thousand_assessments_in_one_process_without_growth(ruleset, assesso
 def _varied_answers(ruleset, seed: int) -> dict:
     import random
 
-    from triage.answers import applicable
+    from triage.assessment.answers import applicable
 
     rng = random.Random(seed)
     answers: dict = {}
@@ -157,7 +157,7 @@ def _varied_answers(ruleset, seed: int) -> dict:
 @given(data=st.data())
 def test_compiled_conditions_agree_with_the_reference_walker(data, ruleset):
     """compile_condition (used for which questions apply) must mean exactly what evaluate means."""
-    from triage.conditions import compile_condition, evaluate
+    from triage.ruleset.conditions import compile_condition, evaluate
 
     answers = data.draw(answer_sets(ruleset))
     conditions = [q.ask_when for q in ruleset.questions] + [r.condition for r in engine_rules(ruleset)]

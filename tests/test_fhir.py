@@ -7,11 +7,10 @@ import json
 import pytest
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
-
 from test_summary_vignettes import MINI_VIGNETTES, UNICODE_NAME, benign_answers, summary_for
+
 from triage.cli import main
-from triage.export import render
-from triage.fhir import (
+from triage.report.fhir import (
     CANONICAL,
     DISPOSITION_SYSTEM,
     ENABLE_WHEN_EXPRESSION,
@@ -21,8 +20,9 @@ from triage.fhir import (
     question_system,
     questionnaire_json,
 )
-from triage.rules_model import AllOf, AnyOf
-from triage.rules_model import Test as Check
+from triage.report.save import render
+from triage.ruleset.conditions import AllOf, AnyOf
+from triage.ruleset.conditions import Test as Check
 
 
 @pytest.fixture(scope="module")

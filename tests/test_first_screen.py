@@ -16,7 +16,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from test_interactive_support import (
     EOF,
     FIXED_NOW,
@@ -30,15 +29,15 @@ from test_interactive_support import (
     start_arrows,
     start_plain,
 )
-from triage import cli
-from triage import interactive
+
+from triage import cli, interactive
 from triage.errors import RulesError
 from triage.interactive import first_screen as first_screen_module
 from triage.interactive.asks import Ask, check_not_empty, question_ask
 from triage.interactive.first_screen import FIRST_SCREEN, FirstScreen, Replay, first_screen_text
 from triage.interactive.store import DraftStore
-from triage.loader import PARSED_COPY, load_ruleset
-from triage.rulefiles import default_rules_dir
+from triage.ruleset.files import default_rules_dir
+from triage.ruleset.load import PARSED_COPY, load_ruleset
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -246,7 +245,7 @@ def test_the_first_screen_comes_before_pydantic_and_the_rule_models(data_dir):
         "def probe(self):\n"
         "    if self._meanwhile is not None:\n"
         "        heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('pydantic', 'durable', 'yaml')\n"
-        "                       or m in ('triage.rules_model', 'triage.loader', 'triage.answers', 'triage.outcome'))\n"
+        "                       or m in ('triage.ruleset.model', 'triage.ruleset.load', 'triage.assessment.answers', 'triage.assessment.outcome'))\n"
         "        print('HEAVY BEFORE THE RULES LOAD:', heavy, flush=True)\n"
         "    original(self)\n"
         "plain.PlainPrompter._run_meanwhile = probe\n"

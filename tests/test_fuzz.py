@@ -10,16 +10,16 @@ import json
 
 import pytest
 import yaml
+from answer_sets import answer_for, answer_sets
+from fixtures_paths import MINI_RULES
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from answer_sets import answer_for, answer_sets
-from fixtures_paths import MINI_RULES
-from triage.answers import parse_answers, parse_document
+from triage.assessment.answers import parse_answers, parse_document
 from triage.errors import AnswersError
-from triage.loader import RULE_FILES
-from triage.rulefiles import default_rules_dir
-from triage.yamlio import SafeLoader, load_yaml
+from triage.ruleset.files import default_rules_dir
+from triage.ruleset.load import RULE_FILES
+from triage.ruleset.yamlio import SafeLoader, load_yaml
 
 FUZZ = settings(
     max_examples=200, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]

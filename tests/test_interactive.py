@@ -12,9 +12,9 @@ import os
 import stat
 
 import pytest
-
 from test_interactive_support import (
     BACK,
+    CTRL_U,
     EOF,
     INTERRUPT,
     NOTE,
@@ -26,15 +26,15 @@ from test_interactive_support import (
     planned,
     run_arrows,
     run_plain,
-    CTRL_U,
 )
+
 from triage import cli
-from triage.answers import load_answers_file
-from triage.interactive.store import DraftStore
+from triage.assessment.answers import load_answers_file
 from triage.interactive.flow import Flow, essential_ids
 from triage.interactive.session import DONE
-from triage.loader import load_ruleset
-from triage.rules_model import Level, QuestionType
+from triage.interactive.store import DraftStore
+from triage.ruleset.load import load_ruleset
+from triage.ruleset.model import Level, QuestionType
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -293,7 +293,7 @@ def _bump_version(rules_dir, version="2026.12.0"):
 
 @pytest.mark.parametrize("start_again", [True, False], ids=["start-again", "keep-draft"])
 def test_a_draft_from_other_rules_is_not_reused_silently(rules_copy, data_dir, start_again):
-    from triage.assess import Assessor
+    from triage.assessment.assess import Assessor
 
     old = load_ruleset(rules_copy)
     run_arrows(old, Assessor(old), planned({"cancer": [INTERRUPT]}, {"chest": "no", "injury": "no"}), data_dir)

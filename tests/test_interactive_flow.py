@@ -5,14 +5,14 @@ from __future__ import annotations
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from test_interactive_support import calm_answers, candidates
-from triage.answers import applicable, parse_answers
-from triage.conditions import iter_tests
+
+from triage.assessment.answers import applicable, parse_answers
 from triage.interactive.flow import Flow, _effective_urgency, asking_order, essential_ids
-from triage.loader import load_ruleset
-from triage.yamlio import load_yaml
-from triage.rules_model import Level
+from triage.ruleset.conditions import iter_tests
+from triage.ruleset.load import load_ruleset
+from triage.ruleset.model import Level
+from triage.ruleset.yamlio import load_yaml
 
 
 def _section_ranks(ruleset):

@@ -7,13 +7,13 @@ import subprocess
 import sys
 
 import pytest
-
 from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
-from triage.answers import load_answers_file
+
+from triage.assessment.answers import load_answers_file
 from triage.interactive.asks import question_ask
-from triage.interactive.store import DraftStore
 from triage.interactive.flow import Flow
 from triage.interactive.session import DONE
+from triage.interactive.store import DraftStore
 
 pytestmark = pytest.mark.timeout(60)
 

@@ -21,11 +21,11 @@ from prompt_toolkit.output.plain_text import PlainTextOutput
 
 from triage.interactive import run_with, start
 from triage.interactive.asks import Ask
-from triage.interactive.store import DraftStore
 from triage.interactive.flow import Flow
 from triage.interactive.plain import PlainPrompter
 from triage.interactive.prompts import ArrowPrompter
-from triage.rules_model import NO, Level, Question, QuestionType
+from triage.interactive.store import DraftStore
+from triage.ruleset.model import NO, Level, Question, QuestionType
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 CTRL_B, CTRL_C, CTRL_T, CTRL_U = "\x02", "\x03", "\x14", "\x15"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from triage.assess import Assessor
+from triage.assessment.assess import Assessor
 from triage.errors import RulesError
-from triage.loader import RULE_FILES, load_ruleset
-from triage.rulefiles import RULE_FILE_NAMES, default_rules_dir
+from triage.ruleset.files import RULE_FILE_NAMES, default_rules_dir
+from triage.ruleset.load import RULE_FILES, load_ruleset
 
 BAD_RULES = Path(__file__).parent / "fixtures" / "bad_rules"
 FIXTURES = sorted(p.name for p in BAD_RULES.iterdir())
@@ -42,7 +42,7 @@ def test_rules_check_command_is_clean():
 
 def test_every_red_flag_question_handles_not_sure(ruleset):
     """'Not sure' is never read as 'no' (the loader enforces it; this pins it for the shipped rules)."""
-    from triage.conditions import iter_tests
+    from triage.ruleset.conditions import iter_tests
 
     unsure = {t.q for f in ruleset.findings for t in iter_tests(f.when) if "not_sure" in (t.in_ or (t.is_,))}
     red_flags = {q.id for q in ruleset.questions if q.red_flag and q.type.value == "yes_no_unsure"}
@@ -87,7 +87,7 @@ def _same_rules(first, second) -> bool:
 
 
 def test_the_shipped_parsed_copy_is_up_to_date():
-    from triage.loader import PARSED_COPY, REGENERATE_PARSED, parsed_copy_text
+    from triage.ruleset.load import PARSED_COPY, REGENERATE_PARSED, parsed_copy_text
 
     committed = (SHIPPED_RULES / PARSED_COPY).read_text(encoding="utf-8")
     assert committed == parsed_copy_text(SHIPPED_RULES), f"rules/parsed.json is out of date: run `{REGENERATE_PARSED}`"
@@ -149,6 +149,6 @@ def test_rules_compile_writes_the_parsed_copy(rules_copy):
 
 
 def test_start_up_reads_no_yaml_when_the_parsed_copy_matches():
-    code = "import sys; from triage.loader import load_ruleset; load_ruleset(); print('yaml' in sys.modules)"
+    code = "import sys; from triage.ruleset.load import load_ruleset; load_ruleset(); print('yaml' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=SHIPPED_RULES.parent, check=True)
     assert result.stdout.strip() == "False"

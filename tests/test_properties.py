@@ -11,15 +11,15 @@ from __future__ import annotations
 import random
 
 import pytest
+from answer_sets import answer_for
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from answer_sets import answer_for
-from triage.answers import applicable, parse_answers
-from triage.assess import Assessor, ReferenceEvaluator
-from triage.outcome import Assessment
-from triage.render.text import assessment_text
-from triage.rules_model import NO, NOT_SURE, Level, QuestionType
+from triage.assessment.answers import applicable, parse_answers
+from triage.assessment.assess import Assessor, ReferenceEvaluator
+from triage.assessment.outcome import Assessment
+from triage.report.terminal import assessment_text
+from triage.ruleset.model import NO, NOT_SURE, Level, QuestionType
 
 PROPERTY = settings(
     max_examples=150, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]

@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_interactive_support import ENTER, Reply, arrow_keys, calm_answers
+
 from triage.interactive.asks import question_ask
 from triage.interactive.flow import Flow, asking_order
 

@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 from pypdf import PdfReader
-
 from test_summary_vignettes import CREATED, HOSTILE, MINI_VIGNETTES, UNICODE_NAME, benign_answers, summary_for
-from triage.answers import parse_answers
+
+from triage.assessment.answers import parse_answers
 from triage.cli import main
 from triage.errors import OutputError
-from triage.export import RENDERERS, render
-from triage.export.outline import outline
-from triage.summary import EXTENSIONS, FORMATS, build_summary, save_summary
+from triage.report.outline import outline
+from triage.report.save import EXTENSIONS, FORMATS, RENDERERS, render, save_summary
+from triage.report.summary import build_summary
 
 MINI = Path(__file__).parent / "fixtures" / "mini_rules"
 

@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
-from triage.answers import applicable, parse_answers
-from triage.export import render
-from triage.rules_model import QuestionType
-from triage.summary import build_summary
+from triage.assessment.answers import applicable, parse_answers
+from triage.report.save import render
+from triage.report.summary import build_summary
+from triage.ruleset.model import QuestionType
 
 GOLDEN = Path(__file__).parent / "golden"
 CREATED = datetime(2026, 3, 5, 14, 30, tzinfo=timezone(timedelta(hours=1)))

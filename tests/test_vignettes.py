@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from triage.answers import parse_answers
-from triage.rules_model import LEVEL_ORDER
-from triage.yamlio import load_yaml
+from triage.assessment.answers import parse_answers
+from triage.ruleset.model import LEVEL_ORDER
+from triage.ruleset.yamlio import load_yaml
 
 CASES = Path(__file__).parent / "cases"
 CASE_FILES = sorted(CASES.glob("*.yaml"))

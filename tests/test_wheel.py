@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from triage.yamlio import load_yaml
+from triage.ruleset.yamlio import load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,10 +39,10 @@ def test_wheel_installs_and_assesses_a_case_outside_the_source_tree(tmp_path):
     check = subprocess.run([env_dir / "bin" / "triage", "rules", "check"], cwd=workdir, capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     assert "site-packages/triage/rules" in check.stdout
-    probe = "import sys; from triage.loader import load_ruleset; print(load_ruleset().directory, 'yaml' in sys.modules)"
+    probe = "import sys; from triage.ruleset.load import load_ruleset; print(load_ruleset().directory, 'yaml' in sys.modules)"
     loaded = subprocess.run([python, "-c", probe], cwd=workdir, capture_output=True, text=True, check=True).stdout.split()
     assert (Path(loaded[0]) / "parsed.json").is_file() and loaded[1] == "False"  # the quick path ships too
-    probe = "from triage.interactive.first_screen import FirstScreen; from triage.rulefiles import default_rules_dir; "
+    probe = "from triage.interactive.first_screen import FirstScreen; from triage.ruleset.files import default_rules_dir; "
     probe += "print(FirstScreen.saved(default_rules_dir()) is not None)"
     shown = subprocess.run([python, "-c", probe], cwd=workdir, capture_output=True, text=True, check=True).stdout.strip()
     assert shown == "True", "the recorded first screen ships and matches the installed rules"

@@ -16,7 +16,7 @@ from .errors import RulesProblems, UserError
 from .fileio import atomic_write
 
 if TYPE_CHECKING:
-    from .loader import Ruleset
+    from .ruleset.load import Ruleset
 
 
 def run(args: Namespace) -> int:
@@ -26,13 +26,13 @@ def run(args: Namespace) -> int:
 
 
 def _ruleset(args: Namespace) -> Ruleset:
-    from .loader import load_ruleset
+    from .ruleset.load import load_ruleset
 
     return load_ruleset(args.rules)
 
 
 def questions(args: Namespace) -> int:
-    from .render import render_questions
+    from .report.terminal import render_questions
 
     _write(render_questions(_ruleset(args), args.format))
     return 0
@@ -41,20 +41,20 @@ def questions(args: Namespace) -> int:
 def assess(args: Namespace) -> int:
     if (args.answers is None) == (args.batch is None):
         raise UserError("assess: give one answers file, or --batch IN.jsonl (not both)")
-    from .answers import load_answers_file
-    from .assess import Assessor
-    from .render import render_assessment
+    from .assessment.answers import load_answers_file
+    from .assessment.assess import Assessor
+    from .report.terminal import render_assessment
 
     ruleset = _ruleset(args)
     if args.batch is not None:
-        from .batch import run_batch
+        from .assessment.batch import run_batch
 
         return run_batch(Assessor(ruleset), args.batch, args.output, force=args.force)
     summary_path = _summary_target(args)
     answers = load_answers_file(ruleset, args.answers)
     assessment = Assessor(ruleset).assess(answers)
     if summary_path is not None:
-        from .summary import save_summary
+        from .report.save import save_summary
 
         save_summary(ruleset, answers, assessment, summary_path, args.summary_format, args.force)
     text = render_assessment(ruleset, answers, assessment, args.format)
@@ -70,7 +70,7 @@ def _summary_target(args: Namespace):
     path = getattr(args, "summary", None)
     if path is None:
         return None
-    from .summary import check_output_path, summary_format
+    from .report.save import check_output_path, summary_format
 
     check_output_path(path, getattr(args, "force", False))
     summary_format(path, getattr(args, "summary_format", None))
@@ -82,13 +82,13 @@ def rules(args: Namespace) -> int:
 
 
 def rules_coverage(args: Namespace) -> int:
-    from .coverage import run_coverage
+    from .assessment.coverage import run_coverage
 
     return run_coverage(_ruleset(args), args.cases)
 
 
 def rules_docs(args: Namespace) -> int:
-    from .reference_docs import write_reference
+    from .ruleset.reference import write_reference
 
     write_reference(_ruleset(args), args.output)
     return 0
@@ -96,7 +96,7 @@ def rules_docs(args: Namespace) -> int:
 
 def rules_compile(args: Namespace) -> int:
     from .interactive.first_screen import FIRST_SCREEN, first_screen_text
-    from .loader import PARSED_COPY, parsed_copy_text
+    from .ruleset.load import PARSED_COPY, parsed_copy_text
 
     ruleset = _ruleset(args)  # only rules that load cleanly are worth compiling
     folder = args.output or ruleset.directory
@@ -107,8 +107,8 @@ def rules_compile(args: Namespace) -> int:
 
 
 def rules_check(args: Namespace) -> int:
-    from .assess import Assessor
-    from .loader import inspect_rules
+    from .assessment.assess import Assessor
+    from .ruleset.load import inspect_rules
 
     ruleset, problems = inspect_rules(args.rules)
     if problems:
@@ -122,7 +122,7 @@ def rules_check(args: Namespace) -> int:
 
 
 def schema(args: Namespace) -> int:
-    from .answers import answers_file_schema
+    from .assessment.answers import answers_file_schema
 
     _write(json.dumps(answers_file_schema(_ruleset(args)), indent=2) + "\n")
     return 0

@@ -25,9 +25,9 @@ from typing import Annotated, Any, BinaryIO, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
-from .errors import AnswersError
-from .loader import Ruleset
-from .rules_model import Level, Question, QuestionType
+from ..errors import AnswersError
+from ..ruleset.load import Ruleset
+from ..ruleset.model import Level, Question, QuestionType
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
@@ -237,7 +237,7 @@ def _parse_text(name: str, text: str, is_json: bool):
 def _load_yaml(name: str, text: str):
     import yaml  # only for YAML answers files: importing PyYAML is slow, and JSON needs none of it
 
-    from .yamlio import describe_yaml_error, load_yaml
+    from ..ruleset.yamlio import describe_yaml_error, load_yaml
 
     try:
         return load_yaml(text)

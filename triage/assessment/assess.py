@@ -15,10 +15,12 @@ from typing import Any, Protocol
 
 from pydantic_core import to_json
 
+from ..errors import AnswersError
+from ..ruleset.conditions import NamedCondition, evaluate
+from ..ruleset.load import Ruleset
+from ..ruleset.model import NO, NOT_SURE, Finding, Level, QuestionType
+from ..ruleset.vocabulary import most_urgent
 from .answers import AnswersFile
-from .conditions import NamedCondition, evaluate
-from .errors import AnswersError
-from .loader import Ruleset
 from .outcome import (
     AdviceItem,
     AnswerRef,
@@ -31,8 +33,6 @@ from .outcome import (
     TipItem,
     assessment_json,
 )
-from .rules_model import NO, NOT_SURE, Finding, Level, QuestionType
-from .vocabulary import most_urgent
 
 GATE = "gate:exercise"
 
@@ -69,7 +69,7 @@ class ReferenceEvaluator:
 
 def build_engine(ruleset: Ruleset) -> RuleEvaluator:
     """The durable-rules engine for ``ruleset`` (raises EngineError if it cannot be built)."""
-    from .engine import Engine
+    from ..engine.adapter import Engine
 
     return Engine(engine_rules(ruleset), (q.id for q in ruleset.questions))
 

@@ -24,9 +24,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
+from ..errors import EXIT_OK, EXIT_USAGE, AnswersError, OutputError
 from .answers import MAX_FILE_BYTES, open_input, parse_answers, parse_document
 from .assess import Assessor
-from .errors import EXIT_OK, EXIT_USAGE, AnswersError, OutputError
 
 STDIO = "-"
 SHOWN_BAD_LINES = 10  # line numbers repeated in the closing summary

@@ -23,13 +23,13 @@ from typing import Any
 
 import yaml
 
+from ..errors import AnswersError, UserError
+from ..ruleset.conditions import iter_tests
+from ..ruleset.load import Ruleset
+from ..ruleset.model import LEVEL_ORDER, Finding
+from ..ruleset.yamlio import load_yaml
 from .answers import parse_answers
 from .assess import Assessor
-from .conditions import iter_tests
-from .errors import AnswersError, UserError
-from .loader import Ruleset
-from .rules_model import LEVEL_ORDER, Finding
-from .yamlio import load_yaml
 
 CASE_KEYS = frozenset({"description", "expect"})  # everything else is the answers file
 EXPECT_KEYS = frozenset({"disposition", "fires", "silent"})
@@ -90,7 +90,7 @@ class CoverageReport:
 
 def default_cases_dir() -> Path:
     """``tests/cases`` of the source checkout this program runs from."""
-    return Path(__file__).resolve().parent.parent / "tests" / "cases"
+    return Path(__file__).resolve().parents[2] / "tests" / "cases"
 
 
 def load_cases(directory: Path) -> list[Case]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, ConfigDict
 from pydantic_core import to_json
 
-from .rules_model import Level, LevelText, Source, StopRules
+from ..ruleset.model import Level, LevelText, Source, StopRules
 
 
 class _Out(BaseModel):

@@ -27,9 +27,9 @@ import json
 import threading
 from collections.abc import Iterable, Mapping
 
+from ..errors import EngineError, RulesError
+from ..ruleset.conditions import NamedCondition, iter_tests, to_durable
 from .alpha_stack import MAX_CHILDREN, MAX_STACK_SIZE, STACK_BUDGET, Network, UnknownShape
-from .conditions import NamedCondition, iter_tests, to_durable
-from .errors import EngineError, RulesError
 
 try:  # durable-rules 2.0.28 does not import on Python 3.13+ (PyEval_CallObject was removed)
     import durable_rules_engine

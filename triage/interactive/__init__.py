@@ -1,4 +1,4 @@
-"""The interactive questionnaire: ``triage`` (new or continued) and ``triage resume``.
+"""The questionnaire: a person's or a nurse's answers in, an assessment and a saved summary out.
 
 Exit codes: 0 finished (whatever the result), 2 not a terminal (without ``--plain``), no draft to
 resume, or a damaged draft given to ``resume``, 130 stopped by Ctrl-C or end of input (a draft was
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError
-from ..rulefiles import rules_dir
+from ..ruleset.files import rules_dir
 from .asks import Ask
 from .first_screen import FirstScreen
 from .store import DraftError, DraftStore
@@ -65,14 +65,14 @@ def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool
             ruleset, prompter = screen.show_while(prompter, lambda: _load_rules(rules))
         except (KeyboardInterrupt, EOFError):
             return _stopped(prompter, None, store, resume_hint)
-    from ..assess import Assessor
+    from ..assessment.assess import Assessor
 
     return run_with(ruleset, Assessor(ruleset, lazy=True), prompter, store, nurse=nurse, resume=resume,
                     resume_hint=resume_hint, clock=clock)
 
 
 def _load_rules(rules: Path | None):
-    from ..loader import load_ruleset  # builds the rule models: most of the work before a question
+    from ..ruleset.load import load_ruleset  # builds the rule models: most of the work before a question
 
     return load_ruleset(rules)
 

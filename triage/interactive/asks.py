@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..vocabulary import QuestionType
+from ..ruleset.vocabulary import QuestionType
 
 if TYPE_CHECKING:
-    from ..rules_model import Question
+    from ..ruleset.model import Question
 
 
 class Signal:

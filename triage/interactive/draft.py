@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..loader import Ruleset
+from ..ruleset.load import Ruleset
 from .visit import Visit
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ..errors import RulesError
-from ..rulefiles import digest_of
+from ..ruleset.files import digest_of
 from .asks import Ask, check_date_of_birth, check_not_empty
 
 FIRST_SCREEN = "first_screen.json"
@@ -130,7 +130,7 @@ class _Recorder:
 
 def record_first_screen(ruleset, nurse: bool = False) -> FirstScreen:
     """The screen a new questionnaire on ``ruleset`` opens with, from the real session."""
-    from ..assess import Assessor  # recording needs the whole session; start-up never records
+    from ..assessment.assess import Assessor  # recording needs the whole session; start-up never records
     from .session import Session
     from .store import DraftStore
 
@@ -152,7 +152,7 @@ def record_first_screen(ruleset, nurse: bool = False) -> FirstScreen:
 
 def first_screen_text(ruleset) -> str:
     """The content of first_screen.json for ``ruleset``."""
-    from ..loader import REGENERATE_PARSED
+    from ..ruleset.load import REGENERATE_PARSED
 
     note = (f"Generated from the rule files by `{REGENERATE_PARSED}`; shown while the rules load, only while "
             "rules_sha256 matches them, and checked against the loaded rules before its answer is used.")

@@ -14,12 +14,12 @@ from __future__ import annotations
 import heapq
 from typing import Any
 
-from ..answers import applicable
-from ..assess import Assessor
-from ..conditions import iter_tests
-from ..loader import Ruleset
-from ..outcome import Assessment
-from ..rules_model import Level, Question
+from ..assessment.answers import applicable
+from ..assessment.assess import Assessor
+from ..assessment.outcome import Assessment
+from ..ruleset.conditions import iter_tests
+from ..ruleset.load import Ruleset
+from ..ruleset.model import Level, Question
 
 NOT_TESTED = -1
 

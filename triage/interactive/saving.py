@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from ..answers import AnswersFile, parse_answers
+from ..assessment.answers import AnswersFile, parse_answers
 from ..errors import AnswersError, OutputError
 from ..fileio import atomic_write
-from ..loader import Ruleset
+from ..ruleset.load import Ruleset
 
 FORMATS_HINT = ".txt, .md, .html, .pdf, or .json for FHIR"
 
@@ -27,7 +27,7 @@ def check_summary_path(text: str) -> str | None:
     """None if a summary can be written to ``text``; otherwise one line saying why not."""
     path = Path(text.strip()).expanduser()
     try:
-        from ..summary import summary_format  # the exporters load only when saving
+        from ..report.save import summary_format  # the exporters load only when saving
 
         summary_format(path)
     except OutputError as error:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from ..outcome import Assessment, FindingResult
-from ..render.text import assessment_text
-from ..rules_model import Question
+from ..assessment.outcome import Assessment, FindingResult
+from ..report.terminal import assessment_text
+from ..ruleset.model import Question
 from .asks import answer_text
 
 WIDTH = 78

@@ -14,18 +14,18 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..answers import AnswersFile, Override
-from ..assess import Assessor
+from ..assessment.answers import AnswersFile, Override
+from ..assessment.assess import Assessor
+from ..assessment.outcome import Assessment
 from ..errors import OutputError
-from ..loader import Ruleset
-from ..outcome import Assessment
-from ..rules_model import LEVEL_ORDER, Level, Question
+from ..ruleset.load import Ruleset
+from ..ruleset.model import LEVEL_ORDER, Level, Question
 from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
 from .draft import Draft
-from .store import DraftStore
 from .flow import Flow
 from .saving import FORMATS_HINT, answers_path_for, check_summary_path, complete_answers, default_summary_name, write_answers
 from .screens import emergency_text, recap, result_text, review_label, section_heading, urgent_text
+from .store import DraftStore
 from .visit import Visit
 
 DONE, MORE = "__done__", "__more__"
@@ -244,7 +244,7 @@ class Session:
             if path.suffix.lower() == ".pdf":
                 self.prompter.show("Making the PDF (this can take a few seconds)...")
             try:
-                from ..summary import save_summary  # the exporters load only when saving
+                from ..report.save import save_summary  # the exporters load only when saving
 
                 written = save_summary(self.ruleset, answers, assessment, path, force=replace)
             except OutputError as error:

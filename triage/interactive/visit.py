@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..answers import AnswersFile, Nurse, Override, Patient
+from ..assessment.answers import AnswersFile, Nurse, Override, Patient
 
 
 class Visit(BaseModel):

@@ -14,11 +14,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from ..assessment.outcome import Assessment
 from ..errors import RulesError
-from ..loader import Ruleset
-from ..rulefiles import default_rules_dir
-from ..outcome import Assessment
-from ..yamlio import load_yaml
+from ..ruleset.files import default_rules_dir
+from ..ruleset.load import Ruleset
+from ..ruleset.yamlio import load_yaml
 
 SUMMARY_FILE = "summary.yaml"
 

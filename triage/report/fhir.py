@@ -29,8 +29,9 @@ from typing import Any
 from fhir.resources.R4B.questionnaire import Questionnaire
 from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 
-from .loader import Ruleset
-from .rules_model import LEVEL_ORDER, AllOf, Question, QuestionType, Test
+from ..ruleset.conditions import AllOf, Test
+from ..ruleset.load import Ruleset
+from ..ruleset.model import LEVEL_ORDER, Question, QuestionType
 from .summary import AnsweredQuestion, Summary
 
 CANONICAL = "urn:neck-triage:questionnaire"

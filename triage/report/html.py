@@ -11,14 +11,14 @@ from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..summary import Summary
 from .outline import disposition_lines, footer, outline, patient_lines, with_colon
+from .summary import Summary
 
 
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     environment = Environment(
-        loader=PackageLoader("triage.export", "templates"),
+        loader=PackageLoader("triage.report", "templates"),
         autoescape=True,  # every template here is HTML: escape all values, whatever the file name
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -29,7 +29,7 @@ def _environment() -> Environment:
 
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
-    return resources.files("triage.export").joinpath("templates/summary.css").read_text(encoding="utf-8")
+    return resources.files("triage.report").joinpath("templates/summary.css").read_text(encoding="utf-8")
 
 
 def render_html(summary: Summary) -> bytes:

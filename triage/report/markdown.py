@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 import textwrap
 
-from ..summary import Summary
 from .outline import Block, Item, disposition_lines, footer, outline, patient_lines, with_colon
+from .summary import Summary
 
 WIDTH = 78
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")  # may start markup anywhere in a line

@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from ..rules_model import QuestionType
-from ..summary import AnsweredQuestion, Summary
+from ..ruleset.model import QuestionType
+from .summary import AnsweredQuestion, Summary
 
 Kind = Literal["para", "bullets", "numbered"]
 

@@ -1,6 +1,6 @@
 """The summary as a PDF (fpdf2): the result in a coloured box at the top, then the outline.
 
-Fonts ship in ``triage/fonts`` (DejaVu Sans Condensed for Latin, Greek and Cyrillic; Droid Sans
+Fonts ship in ``triage/report/fonts`` (DejaVu Sans Condensed for Latin, Greek and Cyrillic; Droid Sans
 Fallback for Chinese, Japanese and Korean), so any typed name prints on any machine, offline.
 Text is written with ``write`` calls, never as markup, so typed text cannot change the layout.
 The long advice sections are set in two columns so that a typical case fits on two A4 pages.
@@ -14,8 +14,8 @@ from importlib import resources
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from ..summary import Summary
 from .outline import Block, Section, disposition_lines, footer, outline, patient_lines, with_colon
+from .summary import Summary
 
 FONT = "DejaVu"
 FALLBACK = "DroidFallback"
@@ -220,7 +220,7 @@ class SummaryPDF(FPDF):
 
 
 def _add_fonts(pdf: FPDF) -> None:
-    folder = resources.files("triage").joinpath("fonts")
+    folder = resources.files("triage.report").joinpath("fonts")
     pdf.add_font(FONT, "", str(folder.joinpath("DejaVuSansCondensed.ttf")))
     pdf.add_font(FONT, "B", str(folder.joinpath("DejaVuSansCondensed-Bold.ttf")))
     pdf.add_font(FALLBACK, "", str(folder.joinpath("DroidSansFallbackFull.ttf")))

@@ -10,30 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from .answers import AnswersFile
-from .errors import OutputError
-from .fileio import atomic_write
-from .export.content import load_summary_content
-from .loader import Ruleset
-from .outcome import Assessment
-from .rules_model import NO, NOT_SURE, YES, Level, Question, QuestionType
+from ..assessment.answers import AnswersFile
+from ..assessment.outcome import Assessment
+from ..ruleset.load import Ruleset
+from ..ruleset.model import NO, NOT_SURE, YES, Level, Question, QuestionType
+from .content import load_summary_content
 
-FORMATS = ("text", "markdown", "html", "pdf", "fhir")
-EXTENSIONS = {
-    ".txt": "text",
-    ".text": "text",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".html": "html",
-    ".htm": "html",
-    ".pdf": "pdf",
-    ".json": "fhir",
-}
 TIME_UNITS = frozenset({"hours", "days", "weeks", "months", "years ago"})
 NONE = "none"  # the "none of these" code of a checklist
 
@@ -355,55 +341,3 @@ def _notes(ruleset: Ruleset, notes: Mapping[str, str], third_person: bool) -> It
         question = ruleset.question_by_id.get(key)
         about = question.wording(third_person) if question else "General"
         yield NoteLine(about=about, question_id=question.id if question else None, text=text.strip())
-
-
-# --- saving ------------------------------------------------------------------------------------
-
-
-def summary_format(path: Path, fmt: str | None = None) -> str:
-    """The export format: ``fmt`` if given, else from the file's extension (one-line error if unknown)."""
-    if fmt is not None:
-        if fmt not in FORMATS:
-            raise OutputError(f"unknown summary format '{fmt}' (choose from {', '.join(FORMATS)})")
-        return fmt
-    suffix = Path(path).suffix.lower()
-    if suffix not in EXTENSIONS:
-        known = " ".join(sorted(set(EXTENSIONS)))
-        raise OutputError(f"{path}: cannot tell the summary format from '{suffix or 'no extension'}' (use one of {known})")
-    return EXTENSIONS[suffix]
-
-
-def render_summary(summary: Summary, fmt: str) -> bytes:
-    """The summary in one format, as the bytes of the file."""
-    from .export import render
-
-    return render(summary, fmt)
-
-
-def save_summary(
-    ruleset: Ruleset,
-    answers_file: AnswersFile,
-    assessment: Assessment,
-    path: Path,
-    fmt: str | None = None,
-    force: bool = False,
-    created: datetime | None = None,
-) -> Path:
-    """Write the summary to ``path`` (0600, atomic); never replaces a file unless ``force``."""
-    path = Path(path)
-    check_output_path(path, force)
-    fmt = summary_format(path, fmt)
-    data = render_summary(build_summary(ruleset, answers_file, assessment, created), fmt)
-    atomic_write(path, data, force=force)
-    return path
-
-
-def check_output_path(path: Path, force: bool) -> None:
-    """Fail early, with one line, before any work: a folder, an existing file, a missing folder."""
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory")
-    if path.exists() and not force:
-        raise OutputError(f"{path}: already exists (use --force to replace it)")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise OutputError(f"{path}: folder {parent} does not exist")

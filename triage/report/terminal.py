@@ -1,12 +1,14 @@
-"""Plain-text views for the terminal."""
+"""What the command line prints: the questionnaire and an assessment, as text or JSON."""
 
 from __future__ import annotations
 
+import json
 import textwrap
 
-from ..conditions import iter_tests
-from ..loader import Ruleset
-from ..outcome import Assessment
+from ..assessment.answers import AnswersFile
+from ..assessment.outcome import Assessment
+from ..ruleset.conditions import iter_tests
+from ..ruleset.load import Ruleset
 
 WIDTH = 78
 
@@ -74,3 +76,28 @@ def questions_text(ruleset: Ruleset) -> str:
                 lines.append("      asked only depending on: " + ", ".join(asked_after))
         lines.append("")
     return "\n".join(lines)
+
+
+
+def render_questions(ruleset: Ruleset, fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(questions_data(ruleset), indent=2, ensure_ascii=False)
+    if fmt == "fhir":
+        from .fhir import questionnaire_json
+
+        return questionnaire_json(ruleset)
+    return questions_text(ruleset)
+
+
+def questions_data(ruleset: Ruleset) -> dict:
+    return {
+        "ruleset": {"version": ruleset.version, "hash": ruleset.digest},
+        "sections": ruleset.sections,
+        "questions": [q.model_dump(mode="json", by_alias=True, exclude_none=True) for q in ruleset.questions],
+    }
+
+
+def render_assessment(ruleset: Ruleset, answers: AnswersFile, assessment: Assessment, fmt: str) -> str:
+    if fmt == "json":
+        return assessment.model_dump_json(indent=2)
+    return assessment_text(assessment)

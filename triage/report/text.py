@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from ..summary import Summary
 from .outline import Block, Item, disposition_lines, footer, outline, patient_lines, with_colon
+from .summary import Summary
 
 WIDTH = 78
 RULE = "=" * WIDTH

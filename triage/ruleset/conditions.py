@@ -1,4 +1,4 @@
-"""Conditions over answers: walk them, evaluate them in Python, compile them for durable-rules.
+"""Conditions over answers: their models; walk them, evaluate them in Python, compile them for durable-rules.
 
 The Python evaluator is the reference semantics (and the test oracle for the engine): a test on a
 question that has no answer is false; ``is``/``in`` compare exactly; ``has`` looks inside a
@@ -10,8 +10,77 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from typing import Annotated, ClassVar, Union
 
-from .rules_model import AllOf, AnyOf, Condition, Test
+from pydantic import ConfigDict, Discriminator, Field, Tag, model_validator
+
+from .base import Id, Strict
+
+# --- models: a test, all of, any of -----------------------------------------------------
+
+Scalar = Union[str, int]
+
+
+class Test(Strict):
+    """One comparison on one question's answer. Exactly one operator is given."""
+
+    q: Id
+    is_: Scalar | None = Field(default=None, alias="is")
+    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in", min_length=1)
+    has: str | None = None  # a multiple-choice answer contains this code
+    gte: int | None = None
+    gt: int | None = None
+    lte: int | None = None
+    lt: int | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    OPERATORS: ClassVar[tuple[str, ...]] = ("is_", "in_", "has", "gte", "gt", "lte", "lt")
+
+    @model_validator(mode="after")
+    def _exactly_one_operator(self):
+        given = [op for op in self.OPERATORS if getattr(self, op) is not None]
+        if len(given) != 1:
+            names = ", ".join(op.rstrip("_") for op in self.OPERATORS)
+            raise ValueError(f"a test on {self.q!r} needs exactly one of: {names}")
+        return self
+
+    @cached_property  # conditions are evaluated for every question of every case: look it up once
+    def operator(self) -> str:
+        return next(op for op in self.OPERATORS if getattr(self, op) is not None)
+
+    @cached_property
+    def operand(self):
+        return getattr(self, self.operator)
+
+
+class AllOf(Strict):
+    all: tuple["Condition", ...] = Field(min_length=1)
+
+
+class AnyOf(Strict):
+    any: tuple["Condition", ...] = Field(min_length=1)
+
+
+def _condition_shape(value) -> str:
+    """Pick the condition model by its key, so an error names one shape, not three."""
+    keys = value.keys() if isinstance(value, dict) else vars(value).keys() if hasattr(value, "__dict__") else ()
+    for key in ("all", "any"):
+        if key in keys:
+            return key
+    return "test"
+
+
+Condition = Annotated[
+    Union[Annotated[AllOf, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Test, Tag("test")]],
+    Discriminator(_condition_shape),
+]
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+
+
+# --- evaluating and compiling ---------------------------------------------------------------
 
 
 @dataclass(frozen=True)

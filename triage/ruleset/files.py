@@ -9,7 +9,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from .errors import RulesError
+from ..errors import RulesError
 
 RULE_FILE_NAMES = (
     "scale.yaml",
@@ -27,10 +27,11 @@ def default_rules_dir() -> Path:
     override = os.environ.get("TRIAGE_RULES_DIR")
     if override:
         return Path(override)
-    packaged = Path(__file__).resolve().parent / "rules"  # the wheel puts rules/ inside the package
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "rules"  # the wheel puts rules/ inside the package
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
+    return package.parent / "rules"
 
 
 def rules_dir(directory: Path | str | None = None) -> Path:

@@ -22,13 +22,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from .conditions import iter_tests
-from .errors import RulesError
-from .rulefiles import read_rule_file, rules_dir, rules_digest
-from .rules_model import (
+from ..errors import RulesError
+from .conditions import Condition, Test, iter_tests
+from .files import read_rule_file, rules_digest, rules_dir
+from .model import (
     NO,
     NOT_SURE,
-    Condition,
     Exercise,
     ExercisesFile,
     Factor,
@@ -41,7 +40,6 @@ from .rules_model import (
     ScaleFile,
     SelfCare,
     SelfCareFile,
-    Test,
     Tip,
 )
 

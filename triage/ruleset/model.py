@@ -9,19 +9,13 @@ from __future__ import annotations
 
 from enum import Enum
 from functools import cached_property
-from typing import Annotated, ClassVar, Literal, Union
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from .base import Id, Strict, Text
+from .conditions import Condition, compile_condition  # also used from here
 from .vocabulary import LEVEL_ORDER, NO, NOT_SURE, YES, YES_NO_UNSURE_CODES, Level, QuestionType  # also used from here
-
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,47}$")]
-Text = Annotated[str, Field(min_length=1)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # --- sources ---------------------------------------------------------------------------------
 
@@ -52,69 +46,6 @@ class Sourced(Strict):
         if any(s.tag is Evidence.inference for s in self.sources) and not self.caution:
             raise ValueError("a source tagged I (inference) needs a 'caution' saying how it is used")
         return self
-
-
-# --- conditions ------------------------------------------------------------------------------
-
-Scalar = Union[str, int]
-
-
-class Test(Strict):
-    """One comparison on one question's answer. Exactly one operator is given."""
-
-    q: Id
-    is_: Scalar | None = Field(default=None, alias="is")
-    in_: tuple[Scalar, ...] | None = Field(default=None, alias="in", min_length=1)
-    has: str | None = None  # a multiple-choice answer contains this code
-    gte: int | None = None
-    gt: int | None = None
-    lte: int | None = None
-    lt: int | None = None
-
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
-
-    OPERATORS: ClassVar[tuple[str, ...]] = ("is_", "in_", "has", "gte", "gt", "lte", "lt")
-
-    @model_validator(mode="after")
-    def _exactly_one_operator(self):
-        given = [op for op in self.OPERATORS if getattr(self, op) is not None]
-        if len(given) != 1:
-            names = ", ".join(op.rstrip("_") for op in self.OPERATORS)
-            raise ValueError(f"a test on {self.q!r} needs exactly one of: {names}")
-        return self
-
-    @cached_property  # conditions are evaluated for every question of every case: look it up once
-    def operator(self) -> str:
-        return next(op for op in self.OPERATORS if getattr(self, op) is not None)
-
-    @cached_property
-    def operand(self):
-        return getattr(self, self.operator)
-
-
-class AllOf(Strict):
-    all: tuple["Condition", ...] = Field(min_length=1)
-
-
-class AnyOf(Strict):
-    any: tuple["Condition", ...] = Field(min_length=1)
-
-
-def _condition_shape(value) -> str:
-    """Pick the condition model by its key, so an error names one shape, not three."""
-    keys = value.keys() if isinstance(value, dict) else vars(value).keys() if hasattr(value, "__dict__") else ()
-    for key in ("all", "any"):
-        if key in keys:
-            return key
-    return "test"
-
-
-Condition = Annotated[
-    Union[Annotated[AllOf, Tag("all")], Annotated[AnyOf, Tag("any")], Annotated[Test, Tag("test")]],
-    Discriminator(_condition_shape),
-]
-AllOf.model_rebuild()
-AnyOf.model_rebuild()
 
 
 # --- questions -------------------------------------------------------------------------------
@@ -182,8 +113,6 @@ class Question(Strict):
     @cached_property  # which questions apply is checked for every question of every case
     def asked_when(self):
         """``ask_when`` as a plain function of the answers (True when the question is asked)."""
-        from .conditions import compile_condition
-
         return compile_condition(self.ask_when)
 
     def wording(self, nurse: bool = False) -> str:

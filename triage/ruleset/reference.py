@@ -11,9 +11,10 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-from .fileio import atomic_write
-from .loader import Ruleset
-from .rules_model import LEVEL_ORDER, AllOf, Condition, Evidence, Finding, Question, QuestionType, Source, Test
+from ..fileio import atomic_write
+from .conditions import AllOf, Condition, Test
+from .load import Ruleset
+from .model import LEVEL_ORDER, Evidence, Finding, Question, QuestionType, Source
 
 REGENERATE = "python -m triage rules docs -o docs/rules.md"
 TAGS = {
