@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # about a minute
     python benchmarks/run.py --quick    # fewer repeats, 2,000 answer sets instead of 10,000
+    python benchmarks/run.py --engine   # only durable-rules' time per assessment, in process
 
 Every figure comes from the real program: subprocesses for what a user runs (wall time with
 time.perf_counter, peak memory as the child's VmHWM), in-process timing for the engine
@@ -255,20 +256,30 @@ def prompt_build(ruleset, repeats: int) -> dict:
     return results
 
 
-def engine_per_case(ruleset, sets: list[dict]) -> dict:
+def engine_per_case(ruleset, sets: list[dict], repeats: int) -> dict:
+    """Per assessment: durable-rules alone (each pass evaluates every set once), and the whole assessment."""
     assessor = Assessor(ruleset)
     parsed = [parse_answers(ruleset, {"answers": answers}) for answers in sets]
     facts = [engine_fact(ruleset, p.answers) for p in parsed]
     for fact in facts[:100]:
         assessor.evaluator.fired(fact)  # warm up
-    start = time.perf_counter()
-    fired = [assessor.evaluator.fired(fact) for fact in facts]
-    engine = (time.perf_counter() - start) / len(facts)
+    engine = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fired = [assessor.evaluator.fired(fact) for fact in facts]
+        engine.append((time.perf_counter() - start) / len(facts))
     start = time.perf_counter()
     for answers_file in parsed:
         assessor.assess(answers_file).model_dump_json()
     whole = (time.perf_counter() - start) / len(parsed)
     return {"engine": engine, "assess": whole, "fired": statistics.mean(len(f) for f in fired)}
+
+
+def print_engine(ruleset, sets: list[dict], repeats: int) -> None:
+    engine = engine_per_case(ruleset, sets, repeats)
+    print(f"\nEngine, in process ({len(sets):,} answer sets, {engine['fired']:.1f} rules fire per set on average)")
+    print(f"  durable-rules evaluation per assessment:      {summary(engine['engine'], 'us', 1e6)}")
+    print(f"  whole assessment incl. JSON, per assessment:  {engine['assess'] * 1e6:.0f} us")
 
 
 def batch(sandbox: Sandbox, ruleset, folder: Path, sizes: tuple[int, ...], repeats: int) -> dict:
@@ -314,13 +325,18 @@ def verdict(ok: bool) -> str:
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--quick", action="store_true", help="fewer repeats and 2,000 answer sets")
-    quick = options.parse_args().quick
+    options.add_argument("--engine", action="store_true", help="only the engine, in process (seconds)")
+    chosen = options.parse_args()
+    quick = chosen.quick
     repeats, size = (3, 2_000) if quick else (7, 10_000)
     ruleset = load_ruleset()
     sets = list(answer_sets(ruleset, 2_000))
     print(f"triage benchmarks: Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs "
           f"({len(os.sched_getaffinity(0))} usable), rules {ruleset.version}: {len(ruleset.questions)} questions, "
           f"{len(ruleset.findings)} findings")
+    if chosen.engine:
+        print_engine(ruleset, sets, repeats)
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sandbox = Sandbox(folder)
@@ -352,10 +368,7 @@ def main() -> int:
         shown = ", ".join(one["prompt_imported"]) or "none"
         print(f"  prompt library imported: {shown}   target none: {verdict(not one['prompt_imported'])}")
 
-        engine = engine_per_case(ruleset, sets)
-        print(f"\nEngine, in process ({len(sets):,} answer sets, {engine['fired']:.1f} rules fire per set on average)")
-        print(f"  durable-rules evaluation per assessment:      {engine['engine'] * 1000:.3f} ms")
-        print(f"  whole assessment incl. JSON, per assessment:  {engine['assess'] * 1000:.3f} ms")
+        print_engine(ruleset, sets, repeats)
 
         sizes = (size // 10, size)
         runs = batch(sandbox, ruleset, folder, sizes, max(2, repeats // 2))

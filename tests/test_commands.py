@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from fixtures_paths import MINI_RULES
@@ -45,11 +46,18 @@ def test_unknown_command_is_a_usage_error():
     assert result.returncode == 2 and "invalid choice" in result.stderr
 
 
-def test_unsupported_python_fails_with_a_clear_message(monkeypatch, capsys):
-    monkeypatch.setattr(sys, "version_info", (3, 13, 0, "final", 0))
+@pytest.mark.parametrize("version", [(3, 9, 18), (3, 14, 0)])
+def test_untested_python_fails_with_a_clear_message(monkeypatch, capsys, version):
+    monkeypatch.setattr(sys, "version_info", (*version, "final", 0))
     assert cli.main(["rules", "check"]) == 1
     err = capsys.readouterr().err
-    assert "needs Python 3.10-3.12" in err and "contact a healthcare provider" in err
+    assert "needs Python 3.10-3.13" in err and "contact a healthcare provider" in err
+
+
+def test_the_python_guard_matches_requires_python():
+    (low_major, low_minor), (high_major, high_minor) = cli.SUPPORTED_PYTHON
+    pyproject = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'requires-python = ">={low_major}.{low_minor},<{high_major}.{high_minor + 1}"' in pyproject
 
 
 @pytest.mark.parametrize("fmt", ["text", "json"])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
@@ -47,6 +49,27 @@ def test_plain_from_a_pipe_runs_the_whole_questionnaire(ruleset, assessor, tmp_p
     assert "\x1b[" not in done.stdout, "no terminal control codes in plain mode"
     assert len(list(tmp_path.glob("neck-triage-summary-*.txt"))) == 1
     assert len(list(tmp_path.glob("neck-triage-answers-*.yaml"))) == 1
+
+
+@pytest.mark.parametrize("on_path", [False, True], ids=["script-not-on-PATH", "script-on-PATH"])
+def test_the_resume_command_shown_runs_as_typed(ruleset, assessor, tmp_path, on_path):
+    """After `uv sync` the script is in .venv/bin, not on PATH: the message names a command that works."""
+    script = Path(sys.executable).with_name("triage")
+    if not script.exists():
+        pytest.skip("no triage script beside this Python")
+    search = f"{script.parent}{os.pathsep}/usr/bin:/bin" if on_path else "/usr/bin:/bin"
+    if not on_path and shutil.which("triage", path=search):
+        pytest.skip("another triage is on the system PATH")
+    env = {key: value for key, value in os.environ.items() if key not in ("TERM", "UV")}
+    env.update(TRIAGE_DATA_DIR=str(tmp_path / "data"), PATH=search)
+    stopped = subprocess.run([str(script), "--plain"], input="\n".join(calm_lines(ruleset, assessor)[:2]) + "\n",
+                             capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
+    assert stopped.returncode == 130, stopped.stderr
+    command = stopped.stdout.rsplit("run: ", 1)[1].strip()
+    assert command == ("triage resume --plain" if on_path else f"{script} resume --plain")
+    resumed = subprocess.run(command, shell=True, input="", capture_output=True, text=True, cwd=tmp_path, env=env,
+                             timeout=60)
+    assert resumed.returncode == 130 and "run: " + command in resumed.stdout, resumed.stderr
 
 
 def test_input_ending_early_saves_a_draft_and_says_how_to_resume(ruleset, assessor, tmp_path):

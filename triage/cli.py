@@ -92,13 +92,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-SUPPORTED_PYTHON = ((3, 10), (3, 12))
+SUPPORTED_PYTHON = ((3, 10), (3, 13))  # the versions tested: keep in step with requires-python in pyproject.toml
 
 
 def main(argv: list[str] | None = None) -> int:
     if not SUPPORTED_PYTHON[0] <= sys.version_info[:2] <= SUPPORTED_PYTHON[1]:
         found = ".".join(map(str, sys.version_info[:2]))
-        return _fail(f"triage: error: needs Python 3.10-3.12 (durable-rules does not run on {found}).\n{FAILSAFE}", EXIT_INTERNAL)
+        low, high = (".".join(map(str, version)) for version in SUPPORTED_PYTHON)
+        return _fail(f"triage: error: needs Python {low}-{high} (the versions it is tested on); this is Python {found}.\n{FAILSAFE}", EXIT_INTERNAL)
     args = build_parser().parse_args(argv)
     try:
         return app.run(args)

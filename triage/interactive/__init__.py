@@ -13,6 +13,7 @@ top stay free of pydantic and the rule models; those are imported once the first
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 from argparse import Namespace
 from collections.abc import Callable
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
 NOT_A_TERMINAL = (
     "triage: not running in a terminal (input or output is redirected): to assess a file of answers "
-    "use `triage assess FILE`; to answer line by line (pipes, screen readers) use `triage --plain`."
+    "use `{triage} assess FILE`; to answer line by line (pipes, screen readers) use `{triage} --plain`."
 )
 
 
@@ -47,7 +48,7 @@ def run_resume(args: Namespace) -> int:
 def _start(args: Namespace, resume: bool) -> int:
     plain = bool(getattr(args, "plain", False)) or os.environ.get("TERM") == "dumb"
     if not plain and not (sys.stdin.isatty() and sys.stdout.isatty()):
-        print(NOT_A_TERMINAL, file=sys.stderr)
+        print(NOT_A_TERMINAL.format(triage=command_name()), file=sys.stderr)
         return EXIT_USAGE
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
     return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
@@ -88,8 +89,27 @@ def _prompter(plain: bool, no_color: bool) -> Prompter:
 
 
 def _resume_hint(args: Namespace, plain: bool) -> str:
-    rules = f" --rules {args.rules}" if getattr(args, "rules", None) else ""
-    return f"triage{rules} resume" + (" --plain" if plain else "")
+    rules = f" --rules {shlex.quote(str(args.rules))}" if getattr(args, "rules", None) else ""
+    return f"{command_name()}{rules} resume" + (" --plain" if plain else "")
+
+
+def command_name() -> str:
+    """This program as the person can type it in their shell, for messages that say what to run next.
+
+    ``triage`` when their shell finds this same script under that name (an activated virtualenv, a
+    ``pip install --user``); else the script's full path (``uv sync`` leaves it in ``.venv/bin``, not
+    on PATH), or this Python's full path and ``-m triage``. Under ``uv run`` the PATH seen here is not
+    the shell's (uv put ``.venv/bin`` first and sets ``UV``), so there it is always the full path.
+    """
+    import shutil
+
+    script = os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if not os.path.isfile(script) or os.path.basename(script) == "__main__.py":
+        return f"{shlex.quote(sys.executable)} -m triage"
+    found = None if "UV" in os.environ else shutil.which("triage")
+    if found and os.path.samefile(found, script):
+        return "triage"
+    return shlex.quote(script)
 
 
 def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,

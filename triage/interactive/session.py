@@ -9,6 +9,7 @@ not handled here: they propagate to the caller, which saves a draft (``draft``).
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -275,4 +276,7 @@ class Session:
         except OutputError as error:
             self.prompter.show(f"Could not save the answers file: {error}")
             return
-        self.prompter.show(f"Saved the answers to {path.resolve()} (`triage assess {path.name}` gives the same result).")
+        from . import command_name
+
+        assess = f"{command_name()} assess {shlex.quote(path.name)}"
+        self.prompter.show(f"Saved the answers to {path.resolve()} (`{assess}` gives the same result).")
