@@ -149,3 +149,38 @@ def test_no_answers_fire_nothing(rules_and_engine):
     ruleset, assessor = rules_and_engine
     assert assessor.fired({}) == set()
     assert ReferenceEvaluator(ruleset).fired({}) == []
+
+
+def _positive(value) -> bool:
+    """A yes or not-sure answer, or a ticked item other than 'none'."""
+    if isinstance(value, list):
+        return any(code != "none" for code in value)
+    return value in ("yes", "not_sure")
+
+
+@PROPERTY
+@given(data=st.data())
+def test_no_red_flag_question_is_unreachable_for_the_people_its_source_covers(ruleset, data):
+    """Every red-flag question is asked of everyone its source applies to (issue 13).
+
+    Without an ask_when: asked for every answer set. Refining a symptom: asked whenever that
+    symptom was answered yes or not sure. A population limit: asked for everyone inside the limit,
+    whatever else they answered (the limit is evaluated on the answers about the person alone).
+    """
+    from triage.loader import POPULATION_SECTION
+
+    answers = data.draw(answer_sets(ruleset))
+    about_person = {q.id: answers[q.id] for q in ruleset.questions if q.section == POPULATION_SECTION and q.id in answers}
+    for question in ruleset.questions:
+        if not question.red_flag:
+            continue
+        reason = question.ask_when_reason
+        if question.ask_when is None:
+            must_ask = True
+        elif reason and reason.refines:
+            must_ask = any(_positive(answers.get(qid)) for qid in reason.refines)
+        else:
+            assert reason and reason.population, f"{question.id}: hidden red flag without a reason"
+            must_ask = question.asked_when(about_person)
+        if must_ask:
+            assert question.id in answers, f"{question.id} was not asked although its source covers this person"

@@ -126,6 +126,32 @@ class Choice(Strict):
     label_nurse: str | None = None
 
 
+class AskWhenReason(Strict):
+    """Why a red-flag question is not asked of everyone (issue 13: a red flag is asked of everyone
+    its source applies to). Exactly one of:
+
+    - ``refines``: the question refines the same symptom asked just before (e.g. "which side" after
+      "numbness: yes"); its ``ask_when`` may only test those questions for a positive answer;
+    - ``population``: a limit the source itself states (e.g. an age threshold), with that source;
+      its ``ask_when`` may only test the questions about the person (age, sex).
+    """
+
+    refines: tuple[Id, ...] | None = Field(default=None, min_length=1)
+    population: str | None = Field(default=None, min_length=1)
+    sources: tuple["Source", ...] = ()
+
+    @model_validator(mode="after")
+    def _one_reason(self):
+        if (self.refines is None) == (self.population is None):
+            raise ValueError("ask_when_reason needs exactly one of 'refines' or 'population'")
+        if self.population is not None:
+            if not self.sources:
+                raise ValueError("a population limit needs the source that states it")
+            if any(s.tag is Evidence.inference for s in self.sources):
+                raise ValueError("a population limit must be stated by a source (tag F or F2), not an inference")
+        return self
+
+
 class Question(Strict):
     id: Id
     type: QuestionType
@@ -143,6 +169,7 @@ class Question(Strict):
     unit: str | None = None
     anchors: dict[int, str] | None = None
     ask_when: Condition | None = None
+    ask_when_reason: AskWhenReason | None = None
     required: bool = True
 
     @model_validator(mode="after")
