@@ -247,6 +247,11 @@ class Finding(Sourced):
     unsure: bool = Field(
         default=False, description="Fires on a 'not sure' answer (reported as an unknown to clarify)"
     )
+    risk_group: Id | None = Field(
+        default=None,
+        description="Findings that can come from one exposure (e.g. steroid tablets and weak bones) share a "
+        "group and count once towards a combination: a combination joins independent factors",
+    )
 
 
 class FindingsFile(Strict):
