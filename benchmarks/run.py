@@ -79,7 +79,10 @@ def _answer(rng: random.Random, question):
     if kind is QuestionType.single:
         return rng.choice(question.codes)
     if kind is QuestionType.multi:
-        return rng.sample(list(question.codes), rng.randint(1, min(3, len(question.codes))))
+        others = [code for code in question.codes if code != "none"]  # "none" is exclusive
+        if "none" in question.codes and rng.random() < 0.5:
+            return ["none"]
+        return rng.sample(others, rng.randint(1, min(3, len(others))))
     if kind is QuestionType.text:
         return "It started after a long drive."
     low, high = question.bounds

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from answer_sets import answer_for
+from answer_sets import answer_for, multi_answer
 from triage.answers import applicable, parse_answers
 from triage.assess import Assessor, ReferenceEvaluator
 from triage.outcome import Assessment
@@ -27,7 +27,7 @@ PROPERTY = settings(
 def valid_answer_for(question) -> st.SearchStrategy:
     """Any answer the answers file accepts (a required tick-box question needs one choice or more)."""
     if question.type is QuestionType.multi and question.required:
-        return st.lists(st.sampled_from(question.codes), unique=True, min_size=1)
+        return multi_answer(question, 1)
     return answer_for(question)
 
 
@@ -151,20 +151,13 @@ def test_no_answers_fire_nothing(rules_and_engine):
     assert ReferenceEvaluator(ruleset).fired({}) == []
 
 
-def _positive(value) -> bool:
-    """A yes or not-sure answer, or a ticked item other than 'none'."""
-    if isinstance(value, list):
-        return any(code != "none" for code in value)
-    return value in ("yes", "not_sure")
-
-
 @PROPERTY
 @given(data=st.data())
 def test_no_red_flag_question_is_unreachable_for_the_people_its_source_covers(ruleset, data):
     """Every red-flag question is asked of everyone its source applies to (issue 13).
 
-    Without an ask_when: asked for every answer set. Refining a symptom: asked whenever that
-    symptom was answered yes or not sure. A population limit: asked for everyone inside the limit,
+    Without an ask_when: asked for every answer set. Refining a symptom: decided by the answers to
+    that symptom alone (a yes or not sure on a yes/no question always asks it). A population limit: asked for everyone inside the limit,
     whatever else they answered (the limit is evaluated on the answers about the person alone).
     """
     from triage.loader import POPULATION_SECTION
@@ -177,8 +170,11 @@ def test_no_red_flag_question_is_unreachable_for_the_people_its_source_covers(ru
         reason = question.ask_when_reason
         if question.ask_when is None:
             must_ask = True
-        elif reason and reason.refines:
-            must_ask = any(_positive(answers.get(qid)) for qid in reason.refines)
+        elif reason and reason.refines:  # decided by the refined symptom's answer alone
+            refined = {qid: answers[qid] for qid in reason.refines if qid in answers}
+            must_ask = question.asked_when(refined)
+            assert not refined or must_ask or not any(answers[qid] in ("yes", "not_sure") for qid in refined
+                                                      if not isinstance(answers[qid], list)), f"{question.id}: yes/not sure on {sorted(refined)} but not asked"
         else:
             assert reason and reason.population, f"{question.id}: hidden red flag without a reason"
             must_ask = question.asked_when(about_person)
