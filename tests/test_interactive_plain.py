@@ -147,7 +147,7 @@ def test_an_engine_that_cannot_be_built_fails_safe_after_the_first_answer(rules_
     thresholds.write_text(
         thresholds.read_text(encoding="utf-8")
         + f"  - {{id: huge, title: Huge, level: appointment, when: {{any: [{too_big}]}}, message: m,"
-        ' rationale: r, sources: [{ref: "x", tag: F}]}\n',
+        ' rationale: r, sources: [{ref: "x", tag: F, title: "Test source", url: "https://example.org/source"}]}\n',
         encoding="utf-8",
     )
     done = triage(["--plain", "--rules", str(rules_copy)], "2\n", tmp_path, tmp_path / "data")

@@ -33,9 +33,18 @@ class Evidence(str, Enum):
 
 
 class Source(Strict):
+    """A source shown to clinicians: a named source with a link (F, F2), or a marked inference (I)."""
+
     ref: Text = Field(description="Section of the clinical brief, e.g. 'facts.md §6.1'")
     tag: Evidence
+    title: str | None = Field(default=None, min_length=1, description="The source's name, e.g. 'Mayo Clinic: Neck pain'")
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+    @model_validator(mode="after")
+    def _read_sources_are_named_and_linked(self):
+        if self.tag is not Evidence.inference and (not self.title or not self.url):
+            raise ValueError("a source tagged F or F2 needs a title (the source's name) and a url")
+        return self
 
 
 class Sourced(Strict):
