@@ -2,6 +2,7 @@
 
     python benchmarks/run.py            # about a minute
     python benchmarks/run.py --quick    # fewer repeats, 2,000 answer sets instead of 10,000
+    python benchmarks/run.py --benign-path   # only: questions asked when there are no warning signs
 
 Every figure comes from the real program: subprocesses for what a user runs (wall time with
 time.perf_counter, peak memory as the child's VmHWM), in-process timing for the engine
@@ -309,6 +310,34 @@ def export(ruleset, sets: list[dict], repeats: int) -> dict:
 # --- report ------------------------------------------------------------------------------------
 
 
+# Questions a calm person answers (every red flag "no", every list "None of these"), for three people,
+# on main at 111aa2a (before issue 13), computed with this walker on a `git archive 111aa2a` copy:
+BENIGN_PATH_BEFORE = {"35-year-old man": 31, "35-year-old woman": 31, "70-year-old woman": 33}
+BENIGN_PEOPLE = {"35-year-old man": (35, "male"), "35-year-old woman": (35, "female"), "70-year-old woman": (70, "female")}
+
+
+def benign_path(ruleset, age: int, sex: str) -> int:
+    """How many questions a person with no warning signs is asked (optional ones skipped)."""
+    answers: dict = {}
+    for question in ruleset.questions:
+        if question.required and applicable(question, answers):
+            answers[question.id] = _benign_answer(question, age, sex)
+    return len(answers)
+
+
+def _benign_answer(question, age: int, sex: str):
+    kind = question.type
+    if question.id in ("age", "sex"):
+        return age if question.id == "age" else sex
+    if kind is QuestionType.yes_no_unsure:
+        return "no"
+    if kind is QuestionType.multi:
+        return ["none"] if "none" in question.codes else [question.codes[0]]
+    if kind is QuestionType.single:
+        return question.codes[0]
+    return 3  # pain and numbers: nothing any ask_when waits for
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
 
@@ -316,13 +345,21 @@ def verdict(ok: bool) -> str:
 def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--quick", action="store_true", help="fewer repeats and 2,000 answer sets")
-    quick = options.parse_args().quick
+    options.add_argument("--benign-path", action="store_true", help="only count the questions on the benign path")
+    parsed = options.parse_args()
+    quick = parsed.quick
     repeats, size = (3, 2_000) if quick else (7, 10_000)
     ruleset = load_ruleset()
     sets = list(answer_sets(ruleset, 2_000))
     print(f"triage benchmarks: Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs "
           f"({len(os.sched_getaffinity(0))} usable), rules {ruleset.version}: {len(ruleset.questions)} questions, "
           f"{len(ruleset.findings)} findings")
+    print("\nQuestions on the benign path (no warning signs; before = main at 111aa2a)")
+    for person, (age, sex) in BENIGN_PEOPLE.items():
+        now, before = benign_path(ruleset, age, sex), BENIGN_PATH_BEFORE[person]
+        print(f"  {person:18} {now} questions (before {before}, {now - before:+d})")
+    if parsed.benign_path:
+        return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         sandbox = Sandbox(folder)
