@@ -1,8 +1,8 @@
 """Answers in, assessment out: run the rules, apply the scale's rules, pick the advice.
 
 The disposition is the most urgent level any finding reaches; two or more combinable findings at a
-level named by the scale raise it one level (findings of one risk group, i.e. one exposure, count once); a nurse override may raise it freely and lower it only
-with a reason. Advice is offered only at the levels the scale allows, and exercises never when the
+level named by the scale raise it one level (findings of one risk group, i.e. one exposure, count
+once); a nurse override may raise it freely and lower it only with a reason. Advice is offered only at the levels the scale allows, and exercises never when the
 scale's exercise gate holds.
 """
 

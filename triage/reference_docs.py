@@ -113,6 +113,8 @@ def _finding(ruleset: Ruleset, finding: Finding) -> list[str]:
     flags = [f"file `{ruleset.finding_files.get(finding.id, '?')}`"]
     if finding.combinable:
         flags.append("combinable (counts toward the combination rule)")
+    if finding.risk_group:
+        flags.append(f"risk group `{finding.risk_group}` (one exposure: its findings count once in a combination)")
     if finding.unsure:
         flags.append("fires on a 'not sure' answer (reported as an unknown to clarify)")
     lines = [
