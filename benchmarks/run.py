@@ -3,6 +3,7 @@
     python benchmarks/run.py            # about a minute
     python benchmarks/run.py --quick    # fewer repeats, 2,000 answer sets instead of 10,000
     python benchmarks/run.py --engine   # only durable-rules' time per assessment, in process
+    python benchmarks/run.py --benign-path   # only: questions asked when there are no warning signs
 
 Every figure comes from the real program: subprocesses for what a user runs (wall time with
 time.perf_counter, peak memory as the child's VmHWM), in-process timing for the engine
@@ -80,7 +81,10 @@ def _answer(rng: random.Random, question):
     if kind is QuestionType.single:
         return rng.choice(question.codes)
     if kind is QuestionType.multi:
-        return rng.sample(list(question.codes), rng.randint(1, min(3, len(question.codes))))
+        others = [code for code in question.codes if code != "none"]  # "none" is exclusive
+        if "none" in question.codes and rng.random() < 0.5:
+            return ["none"]
+        return rng.sample(others, rng.randint(1, min(3, len(others))))
     if kind is QuestionType.text:
         return "It started after a long drive."
     low, high = question.bounds
@@ -318,6 +322,34 @@ def export(ruleset, sets: list[dict], repeats: int) -> dict:
 # --- report ------------------------------------------------------------------------------------
 
 
+# Questions a calm person answers (every red flag "no", every list "None of these"), for three people,
+# on main at 111aa2a (before issue 13), computed with this walker on a `git archive 111aa2a` copy:
+BENIGN_PATH_BEFORE = {"35-year-old man": 31, "35-year-old woman": 31, "70-year-old woman": 33}
+BENIGN_PEOPLE = {"35-year-old man": (35, "male"), "35-year-old woman": (35, "female"), "70-year-old woman": (70, "female")}
+
+
+def benign_path(ruleset, age: int, sex: str) -> int:
+    """How many questions a person with no warning signs is asked (optional ones skipped)."""
+    answers: dict = {}
+    for question in ruleset.questions:
+        if question.required and applicable(question, answers):
+            answers[question.id] = _benign_answer(question, age, sex)
+    return len(answers)
+
+
+def _benign_answer(question, age: int, sex: str):
+    kind = question.type
+    if question.id in ("age", "sex"):
+        return age if question.id == "age" else sex
+    if kind is QuestionType.yes_no_unsure:
+        return "no"
+    if kind is QuestionType.multi:
+        return ["none"] if "none" in question.codes else [question.codes[0]]
+    if kind is QuestionType.single:
+        return question.codes[0]
+    return 3  # pain and numbers: nothing any ask_when waits for
+
+
 def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
 
@@ -326,6 +358,7 @@ def main() -> int:
     options = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     options.add_argument("--quick", action="store_true", help="fewer repeats and 2,000 answer sets")
     options.add_argument("--engine", action="store_true", help="only the engine, in process (seconds)")
+    options.add_argument("--benign-path", action="store_true", help="only count the questions on the benign path")
     chosen = options.parse_args()
     quick = chosen.quick
     repeats, size = (3, 2_000) if quick else (7, 10_000)
@@ -336,6 +369,12 @@ def main() -> int:
           f"{len(ruleset.findings)} findings")
     if chosen.engine:
         print_engine(ruleset, sets, repeats)
+        return 0
+    print("\nQuestions on the benign path (no warning signs; before = main at 111aa2a)")
+    for person, (age, sex) in BENIGN_PEOPLE.items():
+        now, before = benign_path(ruleset, age, sex), BENIGN_PATH_BEFORE[person]
+        print(f"  {person:18} {now} questions (before {before}, {now - before:+d})")
+    if chosen.benign_path:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -8,12 +8,19 @@ from triage.assessment.answers import applicable
 from triage.ruleset.model import Question, QuestionType
 
 
+def multi_answer(question: Question, min_size: int) -> st.SearchStrategy:
+    """A tick-box answer: 'none' alone, or any other choices (never 'none' beside another: refused)."""
+    others = [code for code in question.codes if code != "none"]
+    ticks = st.lists(st.sampled_from(others), unique=True, min_size=min_size)
+    return st.one_of(st.just(["none"]), ticks) if "none" in question.codes else ticks
+
+
 def answer_for(question: Question) -> st.SearchStrategy:
     kind = question.type
     if kind in (QuestionType.yes_no_unsure, QuestionType.single):
         return st.sampled_from(question.codes)
     if kind is QuestionType.multi:
-        return st.lists(st.sampled_from(question.codes), unique=True, min_size=1 if question.required else 0)
+        return multi_answer(question, 1 if question.required else 0)
     if kind is QuestionType.text:
         return st.text(max_size=40)
     low, high = question.bounds

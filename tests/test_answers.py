@@ -99,3 +99,35 @@ def test_override_lowering_needs_a_reason(tmp_path):
         "raised",
         "Sam",
     )
+
+
+def _shipped_calm() -> dict:
+    """A complete calm answer set for the shipped rules (the first vignette that ends at self-care)."""
+    from pathlib import Path
+
+    from triage.ruleset.yamlio import load_yaml
+
+    case = Path(__file__).parent / "cases" / "self_care_woke_with_stiff_neck.yaml"
+    return dict(load_yaml(case.read_text(encoding="utf-8"))["answers"])
+
+
+def run_shipped(tmp_path, answers: dict):
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"answers": answers}))
+    return subprocess.run([sys.executable, "-m", "triage", "assess", str(path)], capture_output=True, text=True)
+
+
+def test_none_beside_another_choice_is_refused_in_one_line(tmp_path):
+    result = run_shipped(tmp_path, {**_shipped_calm(), "medical_history": ["cancer", "none"]})
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"triage: error: {tmp_path / 'answers.json'}: answers.medical_history: 'none' (None of these) cannot be chosen together with cancer"
+    ]
+
+
+def test_an_answer_to_a_question_that_does_not_apply_is_refused_saying_why(tmp_path):
+    result = run_shipped(tmp_path, {**_shipped_calm(), "injury_when": "within_2_days"})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert "answers.injury_when: does not apply to the other answers (asked only when recent_injury is yes or not_sure)" in lines[0]

@@ -44,7 +44,7 @@ BREAKS = {
     "rule too big for the engine": append(
         "thresholds.yaml",
         f"  - {{id: huge, title: Huge, level: appointment, when: {{any: [{TOO_BIG}]}}, message: m,"
-        ' rationale: r, sources: [{ref: "x", tag: F}]}\n',
+        ' rationale: r, sources: [{ref: "x", tag: F, title: "Test source", url: "https://example.org/source"}]}\n',
     ),
 }
 

@@ -48,9 +48,10 @@ def test_conditions_read_as_words(mini_ruleset):
     assert "- **Fires when** all of:\n  - `injury` (Did it start after an injury?) is **Yes**\n  - `numb` (Any numbness?) is **Yes** or **Not sure**" in text
     assert "- **Fires when** `age` (How old are you?) is 56 years or more" in text
     assert "- `desk_breaks`: Breaks; when `habits` includes `desk`." in text
-    assert "| `numb` | yes_no_unsure, red flag | Any numbness? | `yes`, `no`, `not_sure` | `injury` is `yes`/`not_sure` |" in text
+    assert "| `numb` | yes_no_unsure, red flag | Any numbness? | `yes`, `no`, `not_sure` | `injury` is `yes`/`not_sure` (refines `injury`) |" in text
     assert "- **Caution:** inference" in text  # the [I] finding says how cautiously it is used
-    assert "facts.md §6.3 [I]" in text
+    assert "inference, needs clinical review (facts.md §6.3) [I]" in text
+    assert "Test source <https://example.org/source> (facts.md §6.15) [F]" in text
 
 
 def test_the_command_writes_the_same_text_it_prints(tmp_path):

@@ -377,3 +377,23 @@ def test_long_option_labels_wrap_instead_of_being_cut_at_the_edge(ruleset, kind)
     assert " ".join(label.split()) in " ".join(" ".join(option).split())
     last = next(i for i, line in enumerate(option) if label.split()[-1] in line)
     assert all(len(line) <= columns for line in option[:last + 1])
+
+
+def test_none_of_these_beside_another_tick_is_refused_until_one_is_unticked(ruleset):
+    """Issue 13: 'None of these' is exclusive; the prompt refuses [cancer, none] and says why."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.plain_text import PlainTextOutput
+
+    from triage.interactive.asks import question_ask
+    from triage.interactive.prompts import ArrowPrompter
+
+    question = ruleset.question_by_id["medical_history"]
+    codes = [c.code for c in question.choices]
+    down = "\x1b[B" * codes.index("none")
+    spec = question_ask(question, nurse=False, default=None, back=False)
+    screen = io.StringIO()
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=PlainTextOutput(screen)):
+        pipe.send_text(" " + down + " \r" + " \r")  # tick cancer and none, Enter (refused), untick none, Enter
+        picked = ArrowPrompter(color=False).ask(spec)
+    assert picked == ["cancer"], "the first Enter (cancer and none ticked) must be refused"

@@ -170,7 +170,7 @@ def test_an_engine_that_cannot_be_built_fails_safe_after_the_first_answer(rules_
     thresholds.write_text(
         thresholds.read_text(encoding="utf-8")
         + f"  - {{id: huge, title: Huge, level: appointment, when: {{any: [{too_big}]}}, message: m,"
-        ' rationale: r, sources: [{ref: "x", tag: F}]}\n',
+        ' rationale: r, sources: [{ref: "x", tag: F, title: "Test source", url: "https://example.org/source"}]}\n',
         encoding="utf-8",
     )
     done = triage(["--plain", "--rules", str(rules_copy)], "2\n", tmp_path, tmp_path / "data")
@@ -179,3 +179,19 @@ def test_an_engine_that_cannot_be_built_fails_safe_after_the_first_answer(rules_
     assert "contact a healthcare provider" in done.stderr.lower() and "too complex for the rules engine" in done.stderr
     assert "Traceback" not in done.stderr
     assert "RESULT" not in done.stdout and "Self-care" not in done.stdout
+
+
+def test_plain_refuses_none_beside_another_choice_with_one_line_and_exit_2(ruleset, assessor, tmp_path):
+    """Issue 13: '[cancer, none]' typed at --plain is a contradiction: exit 2, one line naming the question."""
+    answers = calm_answers(ruleset, assessor)
+    flow, lines = Flow(ruleset, assessor), []
+    while (question := flow.next_question()) is not None and question.id != "medical_history":
+        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
+        lines.append(plain_line(spec, Reply(answers.get(question.id))))
+        flow.answer(question.id, answers.get(question.id))
+    codes = [c.code for c in ruleset.question_by_id["medical_history"].choices]
+    lines.append(f"{codes.index('cancer') + 1} {codes.index('none') + 1}")
+    done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")
+    assert done.returncode == 2, done.stderr
+    error = done.stderr.strip().splitlines()
+    assert error == ["triage: error: answers.medical_history: 'none' (None of these) cannot be chosen together with cancer"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 
 import pytest
-from answer_sets import answer_for
+from answer_sets import answer_for, multi_answer
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +27,7 @@ PROPERTY = settings(
 def valid_answer_for(question) -> st.SearchStrategy:
     """Any answer the answers file accepts (a required tick-box question needs one choice or more)."""
     if question.type is QuestionType.multi and question.required:
-        return st.lists(st.sampled_from(question.codes), unique=True, min_size=1)
+        return multi_answer(question, 1)
     return answer_for(question)
 
 
@@ -149,3 +149,34 @@ def test_no_answers_fire_nothing(rules_and_engine):
     ruleset, assessor = rules_and_engine
     assert assessor.fired({}) == set()
     assert ReferenceEvaluator(ruleset).fired({}) == []
+
+
+@PROPERTY
+@given(data=st.data())
+def test_no_red_flag_question_is_unreachable_for_the_people_its_source_covers(ruleset, data):
+    """Every red-flag question is asked of everyone its source applies to (issue 13).
+
+    Without an ask_when: asked for every answer set. Refining a symptom: decided by the answers to
+    that symptom alone (a yes or not sure on a yes/no question always asks it). A population limit: asked for everyone inside the limit,
+    whatever else they answered (the limit is evaluated on the answers about the person alone).
+    """
+    from triage.ruleset.load import POPULATION_SECTION
+
+    answers = data.draw(answer_sets(ruleset))
+    about_person = {q.id: answers[q.id] for q in ruleset.questions if q.section == POPULATION_SECTION and q.id in answers}
+    for question in ruleset.questions:
+        if not question.red_flag:
+            continue
+        reason = question.ask_when_reason
+        if question.ask_when is None:
+            must_ask = True
+        elif reason and reason.refines:  # decided by the refined symptom's answer alone
+            refined = {qid: answers[qid] for qid in reason.refines if qid in answers}
+            must_ask = question.asked_when(refined)
+            assert not refined or must_ask or not any(answers[qid] in ("yes", "not_sure") for qid in refined
+                                                      if not isinstance(answers[qid], list)), f"{question.id}: yes/not sure on {sorted(refined)} but not asked"
+        else:
+            assert reason and reason.population, f"{question.id}: hidden red flag without a reason"
+            must_ask = question.asked_when(about_person)
+        if must_ask:
+            assert question.id in answers, f"{question.id} was not asked although its source covers this person"

@@ -47,3 +47,21 @@ def test_vignettes_cover_every_level_and_every_finding(ruleset):
     assert fires <= finding_ids and silent <= finding_ids, "a vignette names an unknown finding"
     assert finding_ids - fires == set(), "findings with no vignette that fires them"
     assert finding_ids - silent == set(), "findings with no near-miss vignette"
+
+
+@pytest.mark.parametrize(
+    ("name", "medicine_advice"),
+    [
+        ("self_care_pregnant_desk_worker", "pain_relief_pregnancy"),
+        ("self_care_may_be_pregnant_woke_stiff", "pain_relief_pregnancy"),
+        ("self_care_older_adult_gardening_not_first", "pain_relief"),
+        ("self_care_nurse_note_still_working", "pain_relief"),
+    ],
+)
+def test_pregnancy_changes_the_medicine_advice(ruleset, assessor, name, medicine_advice):
+    """Issue 13: a person who is or may be pregnant is not offered over-the-counter anti-inflammatories."""
+    case = load_case(CASES / f"{name}.yaml")
+    outcome = assessor.assess(parse_answers(ruleset, {k: v for k, v in case.items() if k not in CASE_KEYS}, source=name))
+    advice = {item.id for item in outcome.advice}
+    assert medicine_advice in advice
+    assert not ({"pain_relief", "pain_relief_pregnancy"} - {medicine_advice}) & advice

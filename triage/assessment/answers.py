@@ -26,8 +26,10 @@ from typing import Annotated, Any, BinaryIO, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from ..errors import AnswersError
+from ..ruleset.conditions import describe
 from ..ruleset.load import Ruleset
 from ..ruleset.model import Level, Question, QuestionType
+from ..ruleset.vocabulary import none_with_others
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
@@ -138,11 +140,34 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
     # Everything below was validated just now, by the stricter model: no need to validate again.
     parsed = AnswersFile.model_construct(checked.model_fields_set, **{**checked.__dict__, "answers": given})
     _check_notes(ruleset, parsed, source)
+    problem = contradiction(ruleset, given)
+    if problem:
+        raise AnswersError(f"{source}: {problem}")
     missing = missing_required(ruleset, given)
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
         raise AnswersError(f"{source}: answers: required questions not answered: {shown}")
     return parsed
+
+
+def contradiction(ruleset: Ruleset, answers: dict[str, Any]) -> str | None:
+    """The first answer that contradicts the others, as one line; None if they agree.
+
+    "None of these" beside another choice contradicts itself; an answer to a question that does not
+    apply to the other answers (its ``ask_when`` does not hold) contradicts them.
+    """
+    for question in ruleset.questions:
+        if question.id not in answers:
+            continue
+        problem = none_with_others(question.id, answers[question.id])
+        if problem:
+            return problem
+        if not question.asked_when(answers):
+            return (
+                f"answers.{question.id}: does not apply to the other answers "
+                f"(asked only when {describe(question.ask_when)})"
+            )
+    return None
 
 
 def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:

@@ -1,8 +1,8 @@
 """Answers in, assessment out: run the rules, apply the scale's rules, pick the advice.
 
 The disposition is the most urgent level any finding reaches; two or more combinable findings at a
-level named by the scale raise it one level; a nurse override may raise it freely and lower it only
-with a reason. Advice is offered only at the levels the scale allows, and exercises never when the
+level named by the scale raise it one level (findings of one risk group, i.e. one exposure, count
+once); a nurse override may raise it freely and lower it only with a reason. Advice is offered only at the levels the scale allows, and exercises never when the
 scale's exercise gate holds.
 """
 
@@ -232,10 +232,16 @@ def _engine_disposition(ruleset: Ruleset, findings: list[FindingResult]) -> tupl
     level = most_urgent(f.level for f in findings)
     combination = ruleset.scale.combination
     at_level = [f for f in findings if f.combinable and f.level is level]
-    if level in combination.levels and len(at_level) >= combination.min_findings:
+    if level in combination.levels and _independent_factors(ruleset, at_level) >= combination.min_findings:
         titles = ", ".join(f.title for f in at_level)
         return level.raised(), f"{combination.explanation} ({titles})"
     return level, None
+
+
+def _independent_factors(ruleset: Ruleset, findings: list[FindingResult]) -> int:
+    """How many independent factors the findings are: findings sharing a risk group (one exposure) count once."""
+    by_id = ruleset.finding_by_id
+    return len({by_id[f.id].risk_group or f"finding:{f.id}" for f in findings})
 
 
 def _override(answers_file: AnswersFile, engine_level: Level, findings) -> OverrideResult | None:

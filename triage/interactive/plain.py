@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from ..errors import AnswersError
+from ..ruleset.vocabulary import none_with_others
 from .asks import BACK, NOTE, Ask
 
 BACK_WORDS = ("back", "b")
@@ -127,7 +129,11 @@ def _multi(p: PlainPrompter, spec: Ask) -> Any:
         picked = [_option_for(spec, word) for word in line.replace(",", " ").split()]
         if None in picked:
             return None, f"Please type numbers from 1 to {len(spec.options)}, separated by spaces."
-        return [value for value, _ in spec.options if value in picked], None
+        answer = [value for value, _ in spec.options if value in picked]
+        problem = none_with_others(spec.question_id or "answer", answer)
+        if problem:  # a contradiction, not a typo: refused (exit 2), as in an answers file
+            raise AnswersError(problem)
+        return answer, None
 
     return p.until_valid(spec, prompt, parse)
 

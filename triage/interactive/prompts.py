@@ -22,6 +22,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import ColorDepth
 
+from ..ruleset.vocabulary import none_with_others
 from .asks import BACK, NOTE, Ask
 
 MAX_SHORTCUTS = 9  # beyond 9, questionary's shortcuts turn into letters: arrows only then
@@ -167,6 +168,8 @@ def _multi(spec: Ask, width: int, **kwargs) -> questionary.Question:
     chosen = set(spec.default or ())
 
     def validate(picked: list) -> bool | str:
+        if none_with_others(spec.question_id or "answer", picked):
+            return "'None of these' cannot be ticked with other answers: untick one of them (Space)."
         return bool(picked) or not spec.required or "Please tick at least one (use Space), then press Enter."
 
     return questionary.checkbox(

@@ -231,7 +231,7 @@ def _finding_line(ruleset: Ruleset, finding) -> FindingLine:
         level_label=ruleset.scale.levels[finding.level].label,
         message=finding.message,
         rationale=finding.rationale,
-        sources=tuple(SourceLine(ref=s.ref, url=s.url) for s in finding.sources),
+        sources=tuple(SourceLine(ref=s.title or s.ref, url=s.url) for s in finding.sources if s.url),  # named, linked sources only
         caution=finding.caution,
         unsure=finding.unsure,
     )

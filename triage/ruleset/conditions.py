@@ -206,3 +206,22 @@ def _compile_test(test: Test) -> Callable[[Mapping[str, object]], bool]:
         return lambda answers: isinstance(answers.get(q), (list, tuple)) and code in answers[q]
     compare, bound = _COMPARE[op], test.operand
     return lambda answers: type(answers.get(q)) is int and compare(answers[q], bound)
+
+
+_SYMBOLS = {"gte": ">=", "gt": ">", "lte": "<=", "lt": "<"}
+
+
+def describe(condition: Condition) -> str:
+    """A condition on one line in plain words, by question id (for one-line error messages)."""
+    if isinstance(condition, Test):
+        op = condition.operator
+        if op == "is_":
+            return f"{condition.q} is {condition.is_}"
+        if op == "in_":
+            return f"{condition.q} is {' or '.join(str(v) for v in condition.in_ or ())}"
+        if op == "has":
+            return f"{condition.q} includes {condition.has}"
+        return f"{condition.q} {_SYMBOLS[op]} {condition.operand}"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    parts = [describe(c) if isinstance(c, Test) else f"({describe(c)})" for c in _children(condition)]
+    return joiner.join(parts)

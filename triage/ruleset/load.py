@@ -57,6 +57,7 @@ PARSED_FORMAT = 1
 REGENERATE_PARSED = "python -m triage rules compile"
 RESERVED_IDS = frozenset({"kind", "sid", "id"})  # property names the engine uses itself
 NUMERIC_OPS = {"gte", "gt", "lte", "lt"}
+POPULATION_SECTION = "about_you"  # the questions about the person (age, sex) a population limit may use
 
 
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per load
@@ -253,6 +254,7 @@ def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
         yield from _condition_problems(ruleset, order, file, where, condition, position)
     yield from _duplicate_id_problems(ruleset)
     yield from _red_flag_safety_problems(ruleset)
+    yield from _hidden_red_flag_problems(ruleset)
 
 
 def _question_problems(ruleset: Ruleset) -> Iterator[RulesError]:
@@ -381,3 +383,49 @@ def _red_flag_safety_problems(ruleset: Ruleset) -> Iterator[RulesError]:
                 f"question {question.id}",
                 "red-flag question has no finding for 'not_sure' ('not sure' must never be read as 'no')",
             )
+
+
+def _hidden_red_flag_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    """A red-flag question is asked of everyone its source applies to.
+
+    An ``ask_when`` on a red-flag question must say why (``ask_when_reason``): it either refines
+    the same symptom (it may then only test those questions for a positive answer) or applies a
+    population limit that its source states (it may then only test the questions about the person).
+    """
+    for question in ruleset.questions:
+        where = f"question {question.id}"
+        reason = question.ask_when_reason
+        if reason is not None and question.ask_when is None:
+            yield RulesError("questions.yaml", where, "ask_when_reason given but the question has no ask_when")
+            continue
+        if not question.red_flag or question.ask_when is None:
+            continue
+        if reason is None:
+            yield RulesError(
+                "questions.yaml",
+                where,
+                "red-flag question hidden behind ask_when without an ask_when_reason "
+                "(a red flag is asked of everyone its source applies to: say what it refines, or the population its source states)",
+            )
+            continue
+        for test in iter_tests(question.ask_when):
+            problem = _refines_problem(ruleset, reason.refines, test) if reason.refines else _population_problem(ruleset, test)
+            if problem:
+                yield RulesError("questions.yaml", where, problem)
+                break
+
+
+def _refines_problem(ruleset: Ruleset, refines: tuple[str, ...], test: Test) -> str | None:
+    if test.q not in refines:
+        return f"ask_when tests '{test.q}', which is not a question it refines ({', '.join(refines)})"
+    values = (test.has,) if test.has is not None else test.in_ if test.in_ else (test.is_,)
+    if test.operator in NUMERIC_OPS or any(v in (NO, "none") for v in values):
+        return f"ask_when on '{test.q}' must test for a positive answer (yes, not sure or a ticked item) to refine it"
+    return None
+
+
+def _population_problem(ruleset: Ruleset, test: Test) -> str | None:
+    question = ruleset.question_by_id.get(test.q)
+    if question is None or question.section != POPULATION_SECTION:
+        return f"a population limit may only test the questions about the person (section {POPULATION_SECTION}), not '{test.q}'"
+    return None

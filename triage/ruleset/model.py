@@ -27,9 +27,18 @@ class Evidence(str, Enum):
 
 
 class Source(Strict):
+    """A source shown to clinicians: a named source with a link (F, F2), or a marked inference (I)."""
+
     ref: Text = Field(description="Section of the clinical brief, e.g. 'facts.md §6.1'")
     tag: Evidence
+    title: str | None = Field(default=None, min_length=1, description="The source's name, e.g. 'Mayo Clinic: Neck pain'")
     url: str | None = Field(default=None, pattern=r"^https?://\S+$")
+
+    @model_validator(mode="after")
+    def _read_sources_are_named_and_linked(self):
+        if self.tag is not Evidence.inference and (not self.title or not self.url):
+            raise ValueError("a source tagged F or F2 needs a title (the source's name) and a url")
+        return self
 
 
 class Sourced(Strict):
@@ -57,6 +66,32 @@ class Choice(Strict):
     label_nurse: str | None = None
 
 
+class AskWhenReason(Strict):
+    """Why a red-flag question is not asked of everyone (issue 13: a red flag is asked of everyone
+    its source applies to). Exactly one of:
+
+    - ``refines``: the question refines the same symptom asked just before (e.g. "which side" after
+      "numbness: yes"); its ``ask_when`` may only test those questions for a positive answer;
+    - ``population``: a limit the source itself states (e.g. an age threshold), with that source;
+      its ``ask_when`` may only test the questions about the person (age, sex).
+    """
+
+    refines: tuple[Id, ...] | None = Field(default=None, min_length=1)
+    population: str | None = Field(default=None, min_length=1)
+    sources: tuple["Source", ...] = ()
+
+    @model_validator(mode="after")
+    def _one_reason(self):
+        if (self.refines is None) == (self.population is None):
+            raise ValueError("ask_when_reason needs exactly one of 'refines' or 'population'")
+        if self.population is not None:
+            if not self.sources:
+                raise ValueError("a population limit needs the source that states it")
+            if any(s.tag is Evidence.inference for s in self.sources):
+                raise ValueError("a population limit must be stated by a source (tag F or F2), not an inference")
+        return self
+
+
 class Question(Strict):
     id: Id
     type: QuestionType
@@ -74,6 +109,7 @@ class Question(Strict):
     unit: str | None = None
     anchors: dict[int, str] | None = None
     ask_when: Condition | None = None
+    ask_when_reason: AskWhenReason | None = None
     required: bool = True
 
     @model_validator(mode="after")
@@ -148,6 +184,11 @@ class Finding(Sourced):
     )
     unsure: bool = Field(
         default=False, description="Fires on a 'not sure' answer (reported as an unknown to clarify)"
+    )
+    risk_group: Id | None = Field(
+        default=None,
+        description="Findings that can come from one exposure (e.g. steroid tablets and weak bones) share a "
+        "group and count once towards a combination: a combination joins independent factors",
     )
 
 

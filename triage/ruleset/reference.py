@@ -114,6 +114,8 @@ def _finding(ruleset: Ruleset, finding: Finding) -> list[str]:
     flags = [f"file `{ruleset.finding_files.get(finding.id, '?')}`"]
     if finding.combinable:
         flags.append("combinable (counts toward the combination rule)")
+    if finding.risk_group:
+        flags.append(f"risk group `{finding.risk_group}` (one exposure: its findings count once in a combination)")
     if finding.unsure:
         flags.append("fires on a 'not sure' answer (reported as an unknown to clarify)")
     lines = [
@@ -148,6 +150,10 @@ def _question_row(ruleset: Ruleset, question: Question) -> str:
     else:
         answers = "free text (never tested by a rule)"
     asked = _inline(ruleset, question.ask_when) if question.ask_when is not None else "always"
+    reason = question.ask_when_reason
+    if reason is not None:  # why a red flag is not asked of everyone
+        asked += f" (refines {', '.join(f'`{q}`' for q in reason.refines)})" if reason.refines else (
+            f" (population: {_text(reason.population or '')}; {_sources(reason.sources)})")
     return _row(f"`{question.id}`", kind, question.ask, answers, asked)
 
 
@@ -247,7 +253,14 @@ def _answer(question: Question, value, wording: bool) -> str:
 
 
 def _sources(sources: Iterable[Source]) -> str:
-    return "; ".join(f"{_text(s.ref)} [{s.tag.value}]" + (f" <{s.url}>" if s.url else "") for s in sources)
+    """Named sources with their links; an inference is marked as such, never shown as a source."""
+    return "; ".join(_source(s) for s in sources)
+
+
+def _source(source: Source) -> str:
+    if source.tag is Evidence.inference:
+        return f"inference, needs clinical review ({_text(source.ref)}) [I]"
+    return f"{_text(source.title or source.ref)} <{source.url}> ({_text(source.ref)}) [{source.tag.value}]"
 
 
 def _inferred(sources: Iterable[Source]) -> bool:

@@ -48,3 +48,14 @@ class QuestionType(str, Enum):
 
 YES, NO, NOT_SURE = "yes", "no", "not_sure"
 YES_NO_UNSURE_CODES = (YES, NO, NOT_SURE)
+
+
+NONE = "none"  # the "None of these" code of a tick-box list: it excludes every other choice
+
+
+def none_with_others(question_id: str, picked) -> str | None:
+    """The one-line problem when a tick-box answer has "None of these" beside another choice."""
+    if isinstance(picked, (list, tuple)) and NONE in picked and len(picked) > 1:
+        others = ", ".join(str(code) for code in picked if code != NONE)
+        return f"answers.{question_id}: 'none' (None of these) cannot be chosen together with {others}"
+    return None
