@@ -133,10 +133,20 @@ def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, res
 
 
 def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool) -> Session | None:
-    """A new session, or one continued from the saved draft (asking first when it is not asked for)."""
+    """A new session, or one continued from the saved draft (asking first when it is not asked for).
+
+    Input that is not a terminal is never asked what it did not ask for: without ``resume`` the saved
+    draft is kept, untouched, and reported, and the new questionnaire saves no draft of its own."""
     draft = _load(store, prompter, resume)
     if resume and draft is None:
         raise UserError(f"there is no unfinished questionnaire to resume (drafts are kept in {store.directory})")
+    if draft is not None and not resume and not getattr(prompter, "interactive", True):
+        prompter.show(f"An unfinished questionnaire ({draft.describe()}) is saved in {store.path}. It is kept as it "
+                      "is: this run starts a new questionnaire and saves no draft. To continue the saved one, "
+                      "run: triage resume")
+        session = new_session(nurse)
+        session.store = KeptDraft(store)
+        return session
     if draft is not None and not resume:
         options = (("resume", "Continue where I left off"), ("new", "Start a new questionnaire (the unfinished one is deleted)"))
         message = f"You have an unfinished questionnaire, {draft.describe()}."
@@ -145,6 +155,22 @@ def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resum
         store.delete()
         return new_session(nurse)
     return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft)
+
+
+class KeptDraft:
+    """The draft store of a run that must leave an existing draft alone: it saves and deletes nothing."""
+
+    def __init__(self, store: DraftStore):
+        self.directory, self.path = store.directory, store.path
+
+    def exists(self) -> bool:
+        return True
+
+    def save(self, draft) -> None:
+        return None
+
+    def delete(self) -> None:
+        return None
 
 
 def _load(store: DraftStore, prompter: Prompter, resume: bool) -> Draft | None:
@@ -164,6 +190,8 @@ def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Dr
         count = len(session.flow.history)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
         return session
+    if not getattr(prompter, "interactive", True):
+        raise UserError(f"{_mismatch(session.ruleset, draft)} The unfinished questionnaire was kept ({store.path}).")
     prompter.show(_mismatch(session.ruleset, draft))
     if not prompter.ask(Ask("confirm", "Start a new questionnaire? (the unfinished one is deleted)", default=True)):
         prompter.show(f"The unfinished questionnaire was kept ({store.path}).")
