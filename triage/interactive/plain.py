@@ -41,6 +41,7 @@ class PlainPrompter:
         self._meanwhile: Callable[[], None] | None = None
         self._lines_read = 0
         self._asking: Ask | None = None
+        self._prompt_end = 0
 
     @property
     def width(self) -> int:
@@ -63,7 +64,9 @@ class PlainPrompter:
 
     def read(self, prompt: str) -> str:
         # The prompt is wrapped like any line; the answer is typed after its last line.
-        self.stdout.write(wrap_block(prompt.rstrip(), self.width) + " ")
+        shown = wrap_block(prompt.rstrip(), self.width - 6)  # room for a short answer after it
+        self._prompt_end = len(shown.rsplit("\n", 1)[-1]) + 1
+        self.stdout.write(shown + " ")
         self.stdout.flush()
         self._run_meanwhile()
         line = self.stdin.readline()
@@ -73,7 +76,9 @@ class PlainPrompter:
             raise EOFError
         self._lines_read += 1
         if not self.interactive:  # nothing echoes a pipe: write the answer, so the output is a log
-            self.stdout.write(line.rstrip("\r\n") + "\n")
+            typed = line.rstrip("\r\n")
+            room = self._prompt_end + len(typed) <= self.width
+            self.stdout.write((typed if room else "\n" + typed) + "\n")
             self.stdout.flush()
         return line.strip()
 

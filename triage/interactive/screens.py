@@ -76,7 +76,7 @@ def emergency_text(a: Assessment, nurse: bool) -> str:
     """What to do now, shown the moment the answers reach the emergency level."""
     action, if_worse = a.level.for_reader(nurse)
     lines = [banner(f"EMERGENCY: {a.level.label.upper()}"), action, "", "Because of:"]
-    lines += _finding_lines(a.findings)
+    lines += _finding_lines(a.findings, nurse)
     stopped = ("The questions stop here: the remaining ones cannot change this disposition." if nurse else
                "The questionnaire has stopped here: the remaining questions cannot change this advice.")
     lines += ["", stopped, "", f"If things get worse: {if_worse}", "", a.disclaimer]
@@ -89,10 +89,14 @@ def urgent_text(a: Assessment, nurse: bool = False) -> str:
     """Said at once when the answers reach the urgent level."""
     action, _ = a.level.for_reader(nurse)
     lines = [banner(f"{a.level.label.upper()} ({a.level.timeframe})"), action, "", "Because of:"]
-    return "\n".join(lines + _finding_lines(a.findings))
+    return "\n".join(lines + _finding_lines(a.findings, nurse))
 
 
-def _finding_lines(findings) -> list[str]:
+def _finding_lines(findings, nurse: bool = False) -> list[str]:
+    """Each finding and its message to the person; for a nurse the finding alone (its clinical
+    rationale is in the nurse's section: the messages speak to the patient)."""
+    if nurse:
+        return [f"- {f.title}" for f in findings]
     return [f"- {f.title}: {f.message}" for f in findings]
 
 

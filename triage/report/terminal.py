@@ -56,8 +56,8 @@ def detail_lines(a: Assessment, nurse: bool = False) -> list[str]:
     lines: list[str] = []
     if a.raised_by_combination:
         lines += [f"Raised one level: {a.raised_by_combination}", ""]
-    if a.findings:
-        lines.append("Findings:" if nurse else "What we found:")
+    if a.findings and not nurse:  # a nurse's section lists them with their clinical rationale
+        lines.append("What we found:")
         for f in a.findings:
             lines += [f"  - {f.title} [{f.level.value}]", f"    {f.message}"]
         lines.append("")
