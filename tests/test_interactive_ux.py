@@ -106,7 +106,7 @@ def test_the_terminal_offer_to_skip_is_an_explicit_choice_without_a_default(rule
     urgent = _urgent_question(ruleset, assessor)
     run = run_arrows(ruleset, assessor, planned({urgent.id: [Reply("yes")]}, calm_answers(ruleset, assessor)), tmp_path / "d")
     offer = next(s for s in run.asked if s.message.startswith("Finish quickly"))
-    assert offer.kind == "choice" and offer.default is None and "do not change how soon" in offer.message
+    assert offer.kind == "choice" and offer.default is None and "do not change how soon" in offer.hint
 
 
 def test_yes_is_first_and_no_after_the_yes_answers_on_every_yes_no_question(ruleset):
@@ -267,6 +267,10 @@ def test_nurse_mode_speaks_of_the_patient_and_its_section_is_clinical(ruleset, a
     assessment = assessor.assess_answers({question.id: "yes"})
     assert not any(f.id in screen.split() for f in assessment.findings), "findings by name, not by rule id"
     assert "FOR THE NURSE: CLINICAL DETAILS" in screen and "Sources:" in screen
+    asked_before = [q for q in Flow(ruleset, assessor).order[:3] if q.id != question.id]
+    for q in asked_before:  # the pertinent negatives, in the nurse's wording of the questions
+        assert flat(q.ask_nurse) in screen and flat(q.ask) not in screen
+    assert "Whatever the disposition, advise the patient" in screen
 
 
 def test_the_self_care_result_leads_with_what_to_do_and_reads_right(ruleset, assessor, tmp_path):
@@ -278,3 +282,14 @@ def test_the_self_care_result_leads_with_what_to_do_and_reads_right(ruleset, ass
     assert "Now, and watch how it goes" not in out and not re.search(r"\b1 days\b", out)
     assert result.index("warning signs listed") < result.index(ruleset.scale.safety_net.items[0][:20]) or \
         "warning signs below" not in result
+
+
+def test_a_raising_reason_of_digits_is_asked_again_not_a_crash(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    from test_interactive_support import run_plain
+
+    plan = {"nurse": [Reply("Nurse Kim")], "override": [Reply("urgent")], "reason": [Reply(line="2\nWorried family")],
+            "save": [Reply(False)]}
+    run = run_plain(mini_ruleset, mini_assessor, planned(plan, MINI_URGENT), tmp_path / "d", nurse=True)
+    assert run.code == 0 and "Please write the reason in words" in run.screen
+    assert "Raised by Nurse Kim from within 24h to urgent. Reason: Worried family" in flat(run.screen)

@@ -72,13 +72,36 @@ class ArrowPrompter:
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
         """The answer to ``spec``; ``meanwhile`` runs once the prompt is on screen (``first_screen``)."""
         width = max(MIN_WIDTH - 4, self.width - 4)
+        asked = spec
         spec = replace(spec, message=_fill(spec.message, width), hint=_fill(spec.hint, width, "  ") if spec.hint else None)
         question = _BUILDERS[spec.kind](spec, width, color_depth=self.color_depth)
         _add_keys(question, spec)
+        # questionary would leave the question with its answer on one line, cut at the terminal's
+        # edge; instead the prompt is wiped and the answer shown again below, wrapped like any text.
+        question.application.erase_when_done = True
         result = question.unsafe_ask() if meanwhile is None else _ask_while(question, _Meanwhile(meanwhile))
-        if result is BACK or result is NOTE or spec.kind in ("choice", "confirm"):
+        if result is BACK or result is NOTE:
             return result
-        return _FINISHERS[spec.kind](spec, result)
+        answer = result if spec.kind in ("choice", "confirm") else _FINISHERS[spec.kind](spec, result)
+        self._echo(asked, answer)
+        return answer
+
+    def _echo(self, spec: Ask, answer: Any) -> None:
+        """'? The question  The answer', wrapped at the terminal's width."""
+        labels = dict(spec.options)
+        if spec.kind == "confirm":
+            shown = "Yes" if answer else "No"
+        elif spec.kind == "choice":
+            shown = labels.get(answer, str(answer))
+        elif spec.kind == "multi":
+            shown = ", ".join(labels.get(value, str(value)) for value in answer or ()) or "(none)"
+        else:
+            shown = "(skipped)" if answer is None else str(answer)
+        message = " ".join(spec.message.split())
+        text = wrap_block(f"? {message}  {shown}", self.width - 1)
+        split = len(text) - len(shown)
+        print_formatted_text(FormattedText([("bold", text[:2]), ("", text[2:split]), ("fg:ansicyan", text[split:])]),
+                             color_depth=self.color_depth)
 
 
 class _Meanwhile:
@@ -176,7 +199,7 @@ def _multi(spec: Ask, width: int, **kwargs) -> questionary.Question:
     chosen = set(spec.default or ())
 
     def validate(picked: list) -> bool | str:
-        return bool(picked) or not spec.required or "Please tick at least one (use Space), then press Enter."
+        return bool(picked) or not spec.required or "Please tick at least one (Space or its number), then press Enter."
 
     return questionary.checkbox(
         spec.message,

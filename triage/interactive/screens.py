@@ -10,11 +10,13 @@ and the unknowns.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..assessment.outcome import Assessment, FindingResult
-from ..report.terminal import _override_line, detail_lines, lead_lines
+from ..report.terminal import _override_line, detail_lines, disclaimer, lead_lines
 from ..ruleset.model import Question
 from .asks import answer_text
 
@@ -72,16 +74,16 @@ def banner(text: str) -> str:
     return f"{RULE}\n{text}\n{RULE}"
 
 
-def emergency_text(a: Assessment, nurse: bool) -> str:
+def emergency_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None = None) -> str:
     """What to do now, shown the moment the answers reach the emergency level."""
     action, if_worse = a.level.for_reader(nurse)
     lines = [banner(f"EMERGENCY: {a.level.label.upper()}"), action, "", "Because of:"]
     lines += _finding_lines(a.findings, nurse)
     stopped = ("The questions stop here: the remaining ones cannot change this disposition." if nurse else
                "The questionnaire has stopped here: the remaining questions cannot change this advice.")
-    lines += ["", stopped, "", f"If things get worse: {if_worse}", "", a.disclaimer]
+    lines += ["", stopped, "", f"If things get worse: {if_worse}", "", disclaimer(a, nurse)]
     if nurse:
-        lines += ["", nurse_details(a)]
+        lines += ["", nurse_details(a, wording)]
     return "\n".join(lines)
 
 
@@ -105,19 +107,21 @@ def lead_text(a: Assessment, nurse: bool) -> str:
     return "\n".join(lead_lines(a, nurse))
 
 
-def details_text(a: Assessment, nurse: bool) -> str:
+def details_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None = None) -> str:
     """Everything after the lead: why, self-care, exercises, and for a nurse the clinical section."""
     text = "\n".join(detail_lines(a, nurse))
-    return f"{text}\n\n{nurse_details(a)}" if nurse else text
+    return f"{text}\n\n{nurse_details(a, wording)}" if nurse else text
 
 
-def result_text(a: Assessment, nurse: bool) -> str:
+def result_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None = None) -> str:
     """The whole result screen, lead first."""
-    return f"{lead_text(a, nurse)}\n\n{details_text(a, nurse)}"
+    return f"{lead_text(a, nurse)}\n\n{details_text(a, nurse, wording)}"
 
 
-def nurse_details(a: Assessment) -> str:
-    """The nurse's own section, in clinical language, with every source by name."""
+def nurse_details(a: Assessment, wording: Mapping[str, str] | None = None) -> str:
+    """The nurse's own section, in clinical language, with every source by name.
+
+    ``wording``: question id -> the nurse's wording of the question (the assessment holds the person's)."""
     lines = ["FOR THE NURSE: CLINICAL DETAILS"]
     if a.override and a.override.direction != "unchanged":
         lines.append(f"Disposition from the answers: {_words(a.engine_disposition)}; {_override_line(a)}")
@@ -131,13 +135,22 @@ def nurse_details(a: Assessment) -> str:
             lines += _finding_details(f)
     else:
         lines += ["", "Positive findings: none."]
-    lines += [""] + _answer_list("Pertinent negatives (answered no):", a.pertinent_negatives)
-    lines += [""] + _answer_list("Unknowns (answered not sure; not read as no):", a.unknowns)
+    lines += [""] + _answer_list("Pertinent negatives (answered no):", a.pertinent_negatives, wording)
+    lines += [""] + _answer_list("Unknowns (answered not sure; not read as no):", a.unknowns, wording)
     return "\n".join(lines)
 
 
 def _words(level) -> str:
     return level.value.replace("_", " ")
+
+
+_FILE_REFERENCE = re.compile(r"\s*\((?:[^()]*\bfacts\b[^()]*)\)|\s*\[(?:F|F2|I)\]")
+
+
+def clinical(text: str) -> str:
+    """A rule's rationale without the references to the project's fact file ("(facts 6.15, E1)"):
+    the sources are listed by name beside it."""
+    return " ".join(_FILE_REFERENCE.sub("", text).split())
 
 
 def source_name(source) -> str:
@@ -151,16 +164,16 @@ def source_name(source) -> str:
 
 def _finding_details(f: FindingResult) -> list[str]:
     sources = "; ".join(dict.fromkeys(source_name(s) for s in f.sources))
-    lines = [f"  - {f.title} ({_words(f.level)}): {f.rationale}", f"    Sources: {sources}."]
+    lines = [f"  - {f.title} ({_words(f.level)}): {clinical(f.rationale)}", f"    Sources: {sources}."]
     if f.caution:
-        lines.append(f"    Caution: {f.caution}")
+        lines.append(f"    Caution: {clinical(f.caution)}")
     return lines
 
 
-def _answer_list(title: str, refs) -> list[str]:
+def _answer_list(title: str, refs, wording: Mapping[str, str] | None) -> list[str]:
     if not refs:
         return [f"{title} none"]
-    return [title, *(f"  - {' '.join(r.question.split())}" for r in refs)]
+    return [title, *(f"  - {' '.join((wording or {}).get(r.id, r.question).split())}" for r in refs)]
 
 
 def review_label(question: Question, value: Any, nurse: bool, note: str | None = None, width: int = REVIEW_WIDTH) -> str:

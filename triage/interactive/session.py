@@ -164,17 +164,18 @@ class Session:
             return
         topics = ", ".join(dict.fromkeys(self.ruleset.sections[q.section].lower() for q in optional))
         count = f"{len(optional)} everyday question{'s' if len(optional) != 1 else ''}"
-        offer = (f"Finish quickly? The warning-sign questions left are always asked. {count.capitalize()} "
-                 f"({topics}) are also left: they help the self-care advice but do not change how soon to get care.")
-        options = (("all", f"Answer the {count} too"), ("skip", f"Skip the {count}, to reach the result sooner"))
-        if self._ask(Ask("choice", offer, options=options)) == "skip":
+        why = (f"{count.capitalize()} are left ({topics}). They help the self-care advice but do not change "
+               "how soon to get care. The warning-sign questions left are always asked.")
+        options = (("all", f"Answer the {count} too"), ("skip", "Skip them, to reach the result sooner"))
+        if self._ask(Ask("choice", "Finish quickly?", options=options, hint=why)) == "skip":
             self.flow.finish_quickly()
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
         """Show what to do now; True if the person takes back the last answer instead."""
-        self.prompter.show(emergency_text(assessment, self.nurse), LEVEL_STYLE[Level.emergency])
+        self.prompter.show(emergency_text(assessment, self.nurse, self._nurse_wording()), LEVEL_STYLE[Level.emergency])
         options = (("save", "Save a summary (to show the emergency services or a provider)"),
-                   ("back", "I chose the last answer by mistake: change it"),
+                   ("back", "The last answer was entered by mistake: change it" if self.nurse
+                    else "I chose the last answer by mistake: change it"),
                    ("done", "Finish"))
         choice = self._ask(Ask("choice", "What next?", options=options, default="save"))
         if choice == "back":
@@ -232,7 +233,7 @@ class Session:
         self.prompter.show(rest)
         if self.flow.quick:
             self.prompter.show("(Some everyday questions were skipped to save time.)")
-        details = details_text(assessment, self.nurse)
+        details = details_text(assessment, self.nurse, self._nurse_wording())
         if self.interactive:
             options = (("show", "Show the details (" + _details_list(assessment, self.nurse) + ")"),
                        ("skip", "Go on without them" + (" (they are in the saved summary too)")))
@@ -261,7 +262,7 @@ class Session:
             return None
         level = Level(choice)
         if level.rank > engine.rank:
-            reason = self._ask(Ask("text", "Reason for raising it (optional):", required=False))
+            reason = self._ask(Ask("text", "Reason for raising it (optional):", required=False, check=_any_reason))
             return Override(level=level, reason=reason or "")
         reason = self._ask(Ask("text", "Reason for lowering it (required, in words):", check=_lowering_reason))
         confirm = (("lower", f"Yes: lower it from {self._level_name(engine)} to {self._level_name(level)}"),
@@ -269,6 +270,9 @@ class Session:
         if self._ask(Ask("choice", "Lower the disposition?", options=confirm)) != "lower":
             return None
         return Override(level=level, reason=reason)
+
+    def _nurse_wording(self) -> dict[str, str]:
+        return {q.id: q.ask_nurse for q in self.ruleset.questions}
 
     def _level_name(self, level: Level) -> str:
         return f"{self.ruleset.scale.levels[level].label} ({level.value})"
@@ -315,6 +319,12 @@ class Session:
             self.prompter.show(f"Could not save the answers file: {error}")
             return
         self.prompter.show(f"Saved the answers: {path.resolve()} (`triage assess {path.name}` gives the same result).")
+
+
+def _any_reason(text: str) -> str | None:
+    if text.strip() and not any(c.isalpha() for c in text):
+        return "Please write the reason in words, or leave it empty."
+    return None
 
 
 def _lowering_reason(text: str) -> str | None:

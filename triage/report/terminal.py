@@ -30,9 +30,18 @@ def lead_lines(a: Assessment, nurse: bool = False) -> list[str]:
         lines += ["", _override_line(a)]
     if a.findings:
         lines += ["", "Because of:", *(f"  - {f.title}" for f in a.findings)]
-    lines += ["", f"If things get worse: {_here(if_worse)}", "", a.safety_net.intro,
-              *(f"  - {i}" for i in a.safety_net.items), "", a.disclaimer]
+    intro = (a.safety_net.intro_nurse or a.safety_net.intro) if nurse else a.safety_net.intro
+    lines += ["", f"If things get worse: {_here(if_worse)}", "", intro,
+              *(f"  - {i}" for i in a.safety_net.items), "", disclaimer(a, nurse)]
     return lines
+
+
+NURSE_DISCLAIMER = ("This is not a diagnosis and does not replace clinical judgement: it suggests how soon the "
+                    "patient needs care, from the answers given. If in doubt, escalate.")
+
+
+def disclaimer(a: Assessment, nurse: bool) -> str:
+    return NURSE_DISCLAIMER if nurse else a.disclaimer
 
 
 def _here(text: str) -> str:

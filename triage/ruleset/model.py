@@ -179,6 +179,7 @@ class Exercise(Sourced):
 class StopRules(Sourced):
     intro: Text
     items: tuple[Text, ...] = Field(min_length=1)
+    intro_nurse: Text | None = Field(default=None, description="The intro as a nurse is told it (nurse mode)")
 
 
 class ExercisesFile(Strict):
