@@ -257,7 +257,8 @@ def test_the_command_line_result_wraps_at_the_terminal_width(mini_ruleset, tmp_p
 
 
 def test_nurse_mode_speaks_of_the_patient_and_its_section_is_clinical(ruleset, assessor, tmp_path):
-    question, _ = emergency_question(ruleset, assessor)
+    question = Flow(ruleset, assessor).order[2]  # an emergency sign asked after two others
+    assert assessor.assess_answers({question.id: "yes"}).disposition is Level.emergency
     lines = ["Nurse Kim", "1", "", ""] + lines_for(ruleset, assessor, {question.id: "yes"}) + ["3"]
     code, out = piped(ruleset, assessor, lines, tmp_path / "d", nurse=True)
     assert code == 0, out
@@ -267,10 +268,15 @@ def test_nurse_mode_speaks_of_the_patient_and_its_section_is_clinical(ruleset, a
     assessment = assessor.assess_answers({question.id: "yes"})
     assert not any(f.id in screen.split() for f in assessment.findings), "findings by name, not by rule id"
     assert "FOR THE NURSE: CLINICAL DETAILS" in screen and "Sources:" in screen
-    asked_before = [q for q in Flow(ruleset, assessor).order[:3] if q.id != question.id]
+    order = list(Flow(ruleset, assessor).order)
+    asked_before = order[:order.index(question)]
     for q in asked_before:  # the pertinent negatives, in the nurse's wording of the questions
         assert flat(q.ask_nurse) in screen and flat(q.ask) not in screen
-    assert "Whatever the disposition, advise the patient" in screen
+    from triage.interactive.screens import lead_text
+
+    calm = flat(lead_text(assessor.assess_answers(calm_answers(ruleset, assessor)), nurse=True))
+    assert "Whatever the disposition, advise the patient" in calm and "Advise self-care at home" in calm
+    assert "Whatever your result" not in calm and "based on your answers" not in calm
 
 
 def test_the_self_care_result_leads_with_what_to_do_and_reads_right(ruleset, assessor, tmp_path):
