@@ -299,3 +299,44 @@ def test_a_raising_reason_of_digits_is_asked_again_not_a_crash(mini_ruleset, min
     run = run_plain(mini_ruleset, mini_assessor, planned(plan, MINI_URGENT), tmp_path / "d", nurse=True)
     assert run.code == 0 and "Please write the reason in words" in run.screen
     assert "Raised by Nurse Kim from within 24h to urgent. Reason: Worried family" in flat(run.screen)
+
+
+def test_the_answers_file_records_when_the_questionnaire_started_and_ended(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 30, "pain_now": 2, "sleep": "side"}
+    run = run_arrows(mini_ruleset, mini_assessor, planned({"formats": [Reply(["text", "html", "markdown"])]}, answers),
+                     tmp_path / "d")
+    assert run.code == 0
+    from triage.assessment.answers import load_answers_file
+
+    document = load_answers_file(mini_ruleset, next(tmp_path.glob("neck-triage-answers-*.yaml")))
+    assert document.started is not None and document.ended is not None and document.started <= document.ended
+    assert document.started.tzinfo is not None
+    saved = sorted(path.suffix for path in tmp_path.glob("neck-triage-summary-*"))
+    assert saved == [".html", ".md", ".txt"], "several formats in one go"
+    for path in tmp_path.glob("neck-triage-summary-*"):
+        assert str(path.resolve()) in flat(run.screen), "each file's absolute path is printed"
+
+
+def test_arrow_prompts_fit_a_60_column_terminal(ruleset, assessor, tmp_path, monkeypatch):
+    """The arrow-key front end at 60 columns, in process: every line it writes fits."""
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.data_structures import Size
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output.plain_text import PlainTextOutput
+    from test_interactive_support import ScriptedArrows
+
+    class Sixty(PlainTextOutput):
+        def get_size(self) -> Size:
+            return Size(rows=30, columns=60)
+
+    monkeypatch.chdir(tmp_path)
+    screen = io.StringIO()
+    script = planned({"save": [Reply(False)]}, calm_answers(ruleset, assessor))
+    with create_pipe_input() as pipe, create_app_session(input=pipe, output=Sixty(screen)):
+        prompter = ScriptedArrows(script, pipe)
+        code = run_with(ruleset, assessor, prompter, DraftStore(tmp_path / "d"), clock=lambda: FIXED_NOW)
+    assert code == 0
+    shown = [line for line in screen.getvalue().splitlines() if line.startswith(("?", "RESULT", "  -", "Because", "If things"))]
+    too_long = [line for line in shown if len(line.rstrip()) > 60]
+    assert shown and not too_long, too_long[:3]

@@ -69,8 +69,8 @@ def lowering_reason_problem(reason: str) -> str | None:
     words = [word for word in reason.split() if any(c.isalpha() for c in word)]
     letters = sum(c.isalpha() for c in reason)
     if len(words) < MIN_REASON_WORDS or letters < MIN_REASON_LETTERS:
-        return (f"lowering the disposition needs a reason in words (at least {MIN_REASON_WORDS} words and "
-                f"{MIN_REASON_LETTERS} letters)")
+        return (f"lowering the disposition needs a written reason, in words (at least {MIN_REASON_WORDS} words "
+                f"and {MIN_REASON_LETTERS} letters)")
     return None
 
 

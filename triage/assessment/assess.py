@@ -264,6 +264,9 @@ def _override(answers_file: AnswersFile, engine_level: Level, findings) -> Overr
 
 
 def _check_lowering(engine_level: Level, target: Level, findings, reason: str) -> None:
+    problem = lowering_reason_problem(reason)
+    if problem:
+        raise AnswersError(f"override.reason: {problem}")
     emergency = [f.title for f in findings if f.level is Level.emergency]
     if emergency:
         raise AnswersError(f"override.level: an emergency finding cannot be lowered ({'; '.join(emergency)})")
@@ -272,9 +275,6 @@ def _check_lowering(engine_level: Level, target: Level, findings, reason: str) -
     if target.rank < engine_level.rank - 1:
         raise AnswersError(f"override.level: the disposition may be lowered one level at most "
                            f"({engine_level.value} to {lowest_override(engine_level, findings).value}, not {target.value})")
-    problem = lowering_reason_problem(reason)
-    if problem:
-        raise AnswersError(f"override.reason: {problem}")
 
 
 def _offered(offers, fired: set[str]) -> list:

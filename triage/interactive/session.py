@@ -27,7 +27,7 @@ from .draft import Draft
 from .flow import Flow
 from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
                      free_path, write_answers)
-from .screens import (details_text, emergency_text, lead_text, opening_text, recap, result_text, review_label,
+from .screens import (details_text, emergency_text, lead_text, opening_text, recap, review_label,
                       section_heading, urgent_text)
 from .store import DraftStore
 from .visit import Visit
@@ -51,7 +51,6 @@ class Session:
         self.flow = Flow(ruleset, assessor)
         self.visit = Visit()
         self._section: str | None = None
-        self.started: datetime | None = None
         self.ended: datetime | None = None
 
     @property
@@ -80,7 +79,7 @@ class Session:
     def run(self) -> int:
         if not self.flow.history and not self.visit.intro_done:
             self.prompter.show(opening_text(self.ruleset, self.nurse))
-        self.started = self.started or self.clock().astimezone()
+        self.visit.started = self.visit.started or self.clock().astimezone()
         if self.nurse and not self.visit.intro_done:
             self._intro()
         while True:
@@ -205,7 +204,7 @@ class Session:
 
     def _answers_file(self, override: Override | None = None) -> AnswersFile:
         answers = self.visit.answers_file(self.ruleset.version, self.flow.answers, override)
-        return answers.model_copy(update={"started": self.started, "ended": self.ended})
+        return answers.model_copy(update={"started": self.visit.started, "ended": self.ended})
 
     def _result(self) -> None:
         self.ended = self.clock().astimezone()
@@ -341,13 +340,12 @@ def _why_not_lower(assessment: Assessment) -> str:
 
 def _details_list(assessment: Assessment, nurse: bool) -> str:
     parts = []
-    if assessment.findings:
+    if assessment.findings and not nurse:
         parts.append("why")
     if assessment.advice:
         parts.append("self-care")
     if assessment.exercises:
         parts.append("exercises")
-    parts.append("warning signs")
     if nurse:
         parts.append("clinical details")
-    return ", ".join(parts)
+    return ", ".join(parts) or "the rules' version"

@@ -8,6 +8,7 @@ from ..assessment.answers import AnswersFile
 from ..assessment.outcome import Assessment
 from ..ruleset.conditions import iter_tests
 from ..ruleset.load import Ruleset
+from ..ruleset.vocabulary import Level
 from .wrapping import wrap_block
 
 
@@ -24,8 +25,8 @@ def lead_lines(a: Assessment, nurse: bool = False) -> list[str]:
     action, if_worse = a.level.for_reader(nurse)
     lines = [f"RESULT: {a.level.label.upper()} ({a.level.timeframe})", action]
     if a.advice:
-        lines.append("Meanwhile, the self-care advice below can help." if not nurse else
-                     "Meanwhile, the self-care advice below can be given.")
+        meanwhile = "" if a.disposition is Level.self_care else "Meanwhile, t"
+        lines.append(f"{meanwhile or 'T'}he self-care advice below can {'be given' if nurse else 'help'}.")
     if a.override:
         lines += ["", _override_line(a)]
     if a.findings:
@@ -70,24 +71,31 @@ def detail_lines(a: Assessment, nurse: bool = False) -> list[str]:
         for f in a.findings:
             lines += [f"  - {f.title} [{f.level.value}]", f"    {f.message}"]
         lines.append("")
-    for title, items in (("Self-care:", [f"{x.title}: {x.text}" for x in a.advice]),
-                         ("Things that may add to neck strain:", [f"{x.label}: {x.explanation}" for x in a.factors]),
-                         ("Prevention tips:", [f"{x.title}: {x.text}" for x in a.prevention])):
+    headings = NURSE_HEADINGS if nurse else HEADINGS
+    for title, items in ((headings[0], [f"{x.title}: {x.text}" for x in a.advice]),
+                         (headings[1], [f"{x.label}: {x.explanation}" for x in a.factors]),
+                         (headings[2], [f"{x.title}: {x.text}" for x in a.prevention])):
         if items:
             lines += [title, *(f"  - {i}" for i in items), ""]
-    lines += _exercise_lines(a)
+    lines += _exercise_lines(a, nurse)
     if a.unknowns:
         lines += ["The patient was not sure about:" if nurse else "You were not sure about:", *(f"  - {u.question}" for u in a.unknowns), ""]
     lines.append(f"(rules {a.ruleset.version}, {a.ruleset.hash[:12]})")
     return lines
 
 
-def _exercise_lines(a: Assessment) -> list[str]:
+HEADINGS = ("Self-care:", "Things that may add to neck strain:", "Prevention tips:", "Gentle exercises:")
+NURSE_HEADINGS = ("Self-care advice to give the patient (worded for the patient):",
+                  "Factors that may add to the patient's neck strain:", "Prevention advice for the patient:",
+                  "Gentle exercises the patient may start (worded for the patient):")
+
+
+def _exercise_lines(a: Assessment, nurse: bool = False) -> list[str]:
     if a.exercises_withheld:
         return [f"Exercises: not now. {a.exercises_withheld}", ""]
     if not a.exercises:
         return []
-    lines = ["Gentle exercises:", *(f"  - {g}" for g in a.exercise_general)]
+    lines = [(NURSE_HEADINGS if nurse else HEADINGS)[3], *(f"  - {g}" for g in a.exercise_general)]
     for e in a.exercises:
         lines += [f"  * {e.name} ({e.hold}; {e.repetitions})", f"    {e.position}"]
         lines += [f"    {n}. {step}" for n, step in enumerate(e.steps, 1)]
