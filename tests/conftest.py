@@ -49,3 +49,9 @@ def rules_copy(tmp_path):
     target = tmp_path / "rules"
     shutil.copytree(MINI_RULES, target)
     return target
+
+
+@pytest.fixture(autouse=True)
+def save_here(tmp_path, monkeypatch):
+    """Summaries are saved in the test's own folder, never in the user's documents folder."""
+    monkeypatch.setenv("TRIAGE_SAVE_DIR", str(tmp_path))

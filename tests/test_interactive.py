@@ -102,7 +102,7 @@ def test_red_flag_questions_come_first_and_an_emergency_stops_at_once(ruleset, a
     emergency = ruleset.scale.levels[Level.emergency]
     screen = flat(run.screen)
     assert "EMERGENCY" in screen and flat(emergency.action) in screen
-    assert [s.message for s in run.asked[-2:]][0] == "What next?"
+    assert [s.message for s in run.asked[-3:]][0] == "What next?"  # then formats and folder
     summary = saved(workdir, "neck-triage-summary-*.txt").read_text()
     assert emergency.label in summary
     assert not list(workdir.glob("*answers*")), "an early stop leaves questions unasked: no answers file"
@@ -124,7 +124,7 @@ def _urgent_case(ruleset, assessor):
 def test_urgent_is_said_at_once_and_finishing_quickly_still_asks_the_red_flags(ruleset, assessor, data_dir):
     question = _urgent_case(ruleset, assessor)
     answers = calm_answers(ruleset, assessor)
-    run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")], "quick": [Reply(True)]}, answers), data_dir)
+    run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")], "quick": [Reply("skip")]}, answers), data_dir)
     assert run.code == 0
     names = [s.question_id or s.message for s in run.asked]
     offer = next(i for i, s in enumerate(run.asked) if s.message.startswith("Finish quickly"))
@@ -157,8 +157,9 @@ def test_back_changes_an_earlier_answer_and_review_edits_return_to_the_review(mi
     assert "numb" not in asked[4:], "the follow-up is not asked once its reason is gone"
     names = [s.question_id or s.message[:17] for s in run.asked]
     review = "Check the answers"
-    assert names[-7:] == [review, "age", review, "pain_now", review, "Save a summary to", "File name (.txt, "]
-    assert run.asked[-6].default == 40
+    assert names[-9:] == [review, "age", review, "pain_now", review, "Show the details?", "Save a summary to",
+                          "Which formats? (o", "Save in which fol"]
+    assert run.asked[-8].default == 40
     answers_path = saved(workdir, "neck-triage-answers-*.yaml")
     final = load_answers_file(mini_ruleset, answers_path).answers
     assert final["injury"] == "no" and final["age"] == 61 and final["pain_now"] == 3 and "numb" not in final
@@ -213,9 +214,10 @@ def test_nurse_lowers_with_a_required_reason_and_everything_is_kept(mini_ruleset
     injury = mini_ruleset.question_by_id["injury"]
     assert injury.ask_nurse in [s.message for s in run.asked], "nurse mode uses third-person wording"
     screen = flat(run.screen)
-    assert "injury_only [within_24h]" in screen and "Why:" in screen and "Sources: facts.md" in screen
-    assert "Pertinent negatives (answered no): - chest:" in screen
-    assert "Engine disposition: within_24h; final: appointment" in screen
+    assert "FOR THE NURSE: CLINICAL DETAILS" in screen and "Sources:" in screen and "facts.md" not in screen
+    assert "injury_only" not in screen, "findings by name, not by rule id"
+    assert "Pertinent negatives (answered no): - " in screen
+    assert "Lowered by Nurse Kim from within 24h to appointment. Reason: Seen in clinic this morning" in screen
     assert "Seen in clinic this morning, stable" in screen
     document = load_answers_file(mini_ruleset, saved(workdir, "neck-triage-answers-*.yaml"))
     assert document.nurse.name == "Nurse Kim" and document.patient.name == "Ann Example"
@@ -234,7 +236,7 @@ def test_nurse_raises_freely_and_cannot_lower_to_self_care_past_a_finding(mini_r
     override = next(s for s in run.asked if s.message.startswith("Do you agree"))
     offered = [value for value, _ in override.options]
     assert "self_care" not in offered and "within_24h" not in offered and offered[0] == "keep"
-    assert "Engine disposition: within_24h; final: urgent" in flat(run.screen)
+    assert "Raised by Nurse Kim from within 24h to urgent." in flat(run.screen)
     result = assess_file(saved(workdir, "neck-triage-answers-*.yaml"), capsys, mini_ruleset.directory)
     assert (result["engine_disposition"], result["disposition"], result["override"]["direction"]) == ("within_24h", "urgent", "raised")
 

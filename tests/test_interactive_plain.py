@@ -40,7 +40,7 @@ def calm_lines(ruleset, assessor) -> list[str]:
 
 
 def test_plain_from_a_pipe_runs_the_whole_questionnaire(ruleset, assessor, tmp_path):
-    lines = calm_lines(ruleset, assessor) + ["", "y", ""]  # review: all correct; save: yes; default name
+    lines = calm_lines(ruleset, assessor) + ["", "y", "", ""]  # review: all correct; save: yes; formats; folder
     done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")
     assert done.returncode == 0, done.stderr
     label = ruleset.scale.levels["self_care"].label
@@ -65,11 +65,11 @@ def test_the_resume_command_shown_runs_as_typed(ruleset, assessor, tmp_path, on_
     stopped = subprocess.run([str(script), "--plain"], input="\n".join(calm_lines(ruleset, assessor)[:2]) + "\n",
                              capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60)
     assert stopped.returncode == 130, stopped.stderr
-    command = stopped.stdout.rsplit("run: ", 1)[1].strip()
+    command = stopped.stdout.rsplit("run:\n", 1)[1].strip()
     assert command == ("triage resume --plain" if on_path else f"{script} resume --plain")
     resumed = subprocess.run(command, shell=True, input="", capture_output=True, text=True, cwd=tmp_path, env=env,
                              timeout=60)
-    assert resumed.returncode == 130 and "run: " + command in resumed.stdout, resumed.stderr
+    assert resumed.returncode == 130 and "run:\n  " + command in resumed.stdout, resumed.stderr
 
 
 def test_input_ending_early_saves_a_draft_and_says_how_to_resume(ruleset, assessor, tmp_path):
@@ -106,6 +106,7 @@ def test_plain_back_note_and_nurse_checks(mini_ruleset, mini_assessor, tmp_path,
         "numb": [Reply(line="back")],
         "override": [Reply("appointment")],
         "reason": [Reply(line="\nStable on examination")],
+        "confirm_lower": [Reply("lower")],
         "save": [Reply(False)],
     }
     answers = {"cancer": "yes", "night_pain": "yes", "age": 40, "pain_now": 3, "sleep": "side"}
@@ -116,8 +117,8 @@ def test_plain_back_note_and_nurse_checks(mini_ruleset, mini_assessor, tmp_path,
     assert "Please type the date as YYYY-MM-DD" in screen
     assert "Please type a number from 1 to 3" in screen
     assert run.question_ids()[:5] == ["chest", "injury", "injury", "numb", "injury"]
-    assert "Engine disposition: within_24h; final: appointment" in screen
-    assert "Raised by combination" in screen, "two combinable findings raise the level, and the nurse sees why"
+    assert "Lowered by Nurse Kim from within 24h to appointment. Reason: Stable on examination" in screen
+    assert "Raised one level by the combination of findings" in screen, "two combinable findings raise the level, and the nurse sees why"
 
 
 def test_rules_that_fail_to_load_give_no_advice_and_say_contact_a_provider(rules_copy, tmp_path):

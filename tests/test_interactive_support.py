@@ -113,7 +113,10 @@ PROMPTS = {  # a short name for each prompt that is not a questionnaire question
     "Check the answers": "review",
     "What next?": "what_next",
     "Save a summary to a file?": "save",
-    "File name": "file",
+    "Which formats": "formats",
+    "Save in which folder": "folder",
+    "Show the details": "details",
+    "Lower the disposition": "confirm_lower",
     "Finish quickly": "quick",
     "Do you agree": "override",
     "Reason for": "reason",
@@ -152,8 +155,10 @@ def planned(plan: dict[str, list[Reply]], answers: dict[str, Any] | None = None)
 
 def default_reply(spec: Ask) -> Reply:
     """Accept what the prompt offers: finish the review, keep the file name, don't finish quickly."""
-    if spec.kind == "confirm" and spec.message.startswith("Finish quickly"):
-        return Reply(False)
+    if spec.message.startswith("Finish quickly"):
+        return Reply("all")
+    if spec.message.startswith("Show the details"):
+        return Reply("show")
     if spec.kind == "choice" and spec.default is None:
         values = [value for value, _ in spec.options]
         return Reply(NO if NO in values else values[0])
@@ -161,7 +166,7 @@ def default_reply(spec: Ask) -> Reply:
         return Reply(spec.default)
     if spec.kind in ("text", "number"):
         return Reply(spec.default if spec.default not in (None, "") else None)
-    if spec.kind == "multi" and not spec.required:
+    if spec.kind == "multi" and (not spec.required or spec.default):
         return Reply(spec.default or None)
     raise AssertionError(f"no reply for {spec}")
 
@@ -230,7 +235,7 @@ class ScriptedLines(PlainPrompter):
     """The real ``--plain`` prompts, reading the script's replies as typed lines."""
 
     def __init__(self, script: Script):
-        super().__init__(io.StringIO(), io.StringIO())
+        super().__init__(io.StringIO(), io.StringIO(), interactive=True, width=100)
         self.script, self.asked = script, []
 
     def ask(self, spec: Ask, meanwhile=None) -> Any:

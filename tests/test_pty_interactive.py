@@ -63,12 +63,16 @@ def test_a_person_answers_in_a_real_terminal_and_saves_the_summary(ruleset, asse
     child.send(ENTER)
     level = ruleset.scale.levels["self_care"]
     child.expect_exact(f"RESULT: {level.label.upper()}")
+    child.expect_exact("Show the details?")
+    child.send(ENTER)
     child.expect_exact("Save a summary to a file?")
     transcript.append(child.before)
     child.send("y")
-    child.expect_exact("File name")
+    child.expect_exact("Which formats?")
     child.send(ENTER)
-    child.expect_exact("Saved the summary to")
+    child.expect_exact("Save in which folder?")
+    child.send(ENTER)
+    child.expect_exact("Saved the summary:")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -95,3 +99,36 @@ def test_ctrl_c_in_a_real_terminal_keeps_the_answers_for_later(ruleset, assessor
     assert child.exitstatus == 130
     assert colour_escapes(seen.getvalue()), "colours are used when NO_COLOR is not set"
     assert (tmp_path / "data" / "draft.json").exists()
+
+
+@pytest.mark.parametrize("columns", [40, 60, 120])
+def test_every_line_fits_a_real_terminal_of_any_width(ruleset, assessor, tmp_path, columns):
+    """--plain in a pseudo-terminal of 40, 60 and 120 columns: no line is longer, no word is cut."""
+    from test_interactive_support import plain_line
+
+    env = terminal_env(tmp_path, NO_COLOR="1", TRIAGE_SAVE_DIR=str(tmp_path))
+    env.pop("COLUMNS", None)
+    env.pop("LINES", None)
+    child = pexpect.spawn(triage_command(), ["--plain"], cwd=str(tmp_path), env=env, encoding="utf-8",
+                          dimensions=(50, columns), timeout=20)
+    child.logfile_read = seen = io.StringIO()
+    answers = calm_answers(ruleset, assessor)
+    flow = Flow(ruleset, assessor)
+    while (question := flow.next_question()) is not None:
+        child.expect_exact("Type ")
+        child.expect_exact(": ")
+        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
+        child.sendline(plain_line(spec, Reply(answers.get(question.id))))
+        flow.answer(question.id, answers.get(question.id))
+    for line in ("", "1", "n"):  # the review: all correct; show the details; no summary
+        child.expect_exact(": ")
+        child.sendline(line)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    out = seen.getvalue().replace("\r", "")
+    too_long = [line for line in out.splitlines() if len(line) > columns]
+    assert not too_long, too_long[:3]
+    flat = " ".join(out.split())
+    assert " ".join(ruleset.scale.levels["self_care"].action.split()) in flat
+    assert " ".join(ruleset.scale.disclaimer.split()) in flat

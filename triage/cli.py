@@ -120,5 +120,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(message, file=sys.stderr)
+    from .report.wrapping import wrap_block  # light: the standard library only
+
+    print(wrap_block(message) if sys.stderr.isatty() else message, file=sys.stderr)
     return code

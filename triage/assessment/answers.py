@@ -9,6 +9,8 @@ An answers file is YAML or JSON::
     nurse: {name: "..."}                                    # optional, nurse mode
     notes: {question_id or "general": "free text"}          # optional
     override: {level: urgent, reason: "..."}                # optional, nurse override
+    started: 2026-11-23T19:30:00+00:00                      # optional: when the questionnaire began
+    ended: 2026-11-23T19:38:12+00:00                        # optional: when it was finished
 
 Answers are validated strictly: "9" is not 9, 1 is not yes. Every applicable required question
 must be answered, so a missing red-flag answer is never taken for "no".
@@ -23,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from ..errors import AnswersError
 from ..ruleset.conditions import describe
@@ -59,11 +61,34 @@ class Nurse(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+MIN_REASON_WORDS, MIN_REASON_LETTERS = 2, 10
+
+
+def lowering_reason_problem(reason: str) -> str | None:
+    """None if ``reason`` reads as a written reason for lowering; otherwise what is missing.
+
+    Real words: at least two words with letters and 10 letters in all, so "x", "ok" or "..." are refused."""
+    words = [word for word in reason.split() if any(c.isalpha() for c in word)]
+    letters = sum(c.isalpha() for c in reason)
+    if len(words) < MIN_REASON_WORDS or letters < MIN_REASON_LETTERS:
+        return (f"lowering the disposition needs a written reason, in words (at least {MIN_REASON_WORDS} words "
+                f"and {MIN_REASON_LETTERS} letters)")
+    return None
+
+
 class Override(_Strict):
-    """A nurse's change of the disposition. Lowering it needs a written reason (checked in assess)."""
+    """A nurse's change of the disposition: raising is free; lowering is limited (checked in assess:
+    one level at most, never an emergency finding, a reason in words). A reason, if given, has letters."""
 
     level: Annotated[Level, Field(strict=False)]
     reason: Annotated[str, Field(max_length=MAX_TEXT)] = ""
+
+    @field_validator("reason")
+    @classmethod
+    def _words(cls, reason: str) -> str:
+        if reason.strip() and not any(c.isalpha() for c in reason):
+            raise ValueError("a reason must be written in words")
+        return reason
 
 
 class AnswersFile(_Strict):
@@ -77,6 +102,8 @@ class AnswersFile(_Strict):
     answers: dict[str, Any]
     notes: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = Field(default_factory=dict)
     override: Override | None = None
+    started: Annotated[AwareDatetime | None, Field(strict=False)] = None  # when the questionnaire began
+    ended: Annotated[AwareDatetime | None, Field(strict=False)] = None  # and when its answers were complete
 
 
 def answer_type(question: Question):

@@ -19,8 +19,8 @@ from ..errors import AnswersError
 from ..ruleset.conditions import NamedCondition, evaluate
 from ..ruleset.load import Ruleset
 from ..ruleset.model import NO, NOT_SURE, Finding, Level, QuestionType
-from ..ruleset.vocabulary import most_urgent
-from .answers import AnswersFile
+from ..ruleset.vocabulary import LEVEL_ORDER, most_urgent
+from .answers import AnswersFile, lowering_reason_problem
 from .outcome import (
     AdviceItem,
     AnswerRef,
@@ -244,6 +244,18 @@ def _independent_factors(ruleset: Ruleset, findings: list[FindingResult]) -> int
     return len({by_id[f.id].risk_group or f"finding:{f.id}" for f in findings})
 
 
+def lowest_override(engine_level: Level, findings) -> Level:
+    """The lowest level a nurse may set: one below the engine's at most, never below an emergency
+    finding (a remote assessment cannot rule one out: it stays an emergency), and never self-care
+    while a finding needs a provider."""
+    if any(f.level is Level.emergency for f in findings):
+        return engine_level
+    lowest = LEVEL_ORDER[max(engine_level.rank - 1, 0)]
+    if lowest is Level.self_care and any(f.level is not Level.self_care for f in findings):
+        return Level.appointment if engine_level.rank > Level.appointment.rank else engine_level
+    return lowest
+
+
 def _override(answers_file: AnswersFile, engine_level: Level, findings) -> OverrideResult | None:
     requested = answers_file.override
     if requested is None:
@@ -251,12 +263,24 @@ def _override(answers_file: AnswersFile, engine_level: Level, findings) -> Overr
     reason = requested.reason.strip()
     target = requested.level
     by = answers_file.nurse.name if answers_file.nurse else None
-    if target.rank < engine_level.rank and not reason:
-        raise AnswersError("override.reason: lowering the disposition needs a written reason")
-    if target is Level.self_care and any(f.level is not Level.self_care for f in findings):
-        raise AnswersError("override.level: cannot lower to self_care while a finding needs a provider")
+    if target.rank < engine_level.rank:
+        _check_lowering(engine_level, target, findings, reason)
     direction = "raised" if target.rank > engine_level.rank else "lowered" if target.rank < engine_level.rank else "unchanged"
     return OverrideResult(engine_level=engine_level, final_level=target, direction=direction, reason=reason, by=by)
+
+
+def _check_lowering(engine_level: Level, target: Level, findings, reason: str) -> None:
+    problem = lowering_reason_problem(reason)
+    if problem:
+        raise AnswersError(f"override.reason: {problem}")
+    emergency = [f.title for f in findings if f.level is Level.emergency]
+    if emergency:
+        raise AnswersError(f"override.level: an emergency finding cannot be lowered ({'; '.join(emergency)})")
+    if target is Level.self_care and any(f.level is not Level.self_care for f in findings):
+        raise AnswersError("override.level: cannot lower to self_care while a finding needs a provider")
+    if target.rank < engine_level.rank - 1:
+        raise AnswersError(f"override.level: the disposition may be lowered one level at most "
+                           f"({engine_level.value} to {lowest_override(engine_level, findings).value}, not {target.value})")
 
 
 def _offered(offers, fired: set[str]) -> list:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError
+from ..report.wrapping import command_line
 from ..ruleset.files import rules_dir
 from .asks import Ask
 from .first_screen import FirstScreen
@@ -143,20 +144,30 @@ def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, res
     """Ctrl-C is never an answer: keep what was typed and say how to continue."""
     path = session.save_draft() if session is not None else None
     if path is None and store.exists():
-        prompter.show(f"\nStopped. The unfinished questionnaire is still saved. To continue it, run: {resume_hint}")
+        prompter.show(f"\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n{command_line(resume_hint)}")
     elif path is None:
         prompter.show("\nStopped. Nothing had been answered, so nothing was saved.")
     else:
         prompter.show(f"\nStopped. Your answers so far are saved on this computer ({path}).\n"
-                      f"To continue where you left off, run: {resume_hint}")
+                      f"To continue where you left off, run:\n{command_line(resume_hint)}")
     return EXIT_INTERRUPTED
 
 
 def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool) -> Session | None:
-    """A new session, or one continued from the saved draft (asking first when it is not asked for)."""
+    """A new session, or one continued from the saved draft (asking first when it is not asked for).
+
+    Input that is not a terminal is never asked what it did not ask for: without ``resume`` the saved
+    draft is kept, untouched, and reported, and the new questionnaire saves no draft of its own."""
     draft = _load(store, prompter, resume)
     if resume and draft is None:
         raise UserError(f"there is no unfinished questionnaire to resume (drafts are kept in {store.directory})")
+    if draft is not None and not resume and not getattr(prompter, "interactive", True):
+        prompter.show(f"An unfinished questionnaire ({draft.describe()}) is saved in {store.path}. It is kept as it "
+                      "is: this run starts a new questionnaire and saves no draft. To continue the saved one, "
+                      "run: triage resume")
+        session = new_session(nurse)
+        session.store = KeptDraft(store)
+        return session
     if draft is not None and not resume:
         options = (("resume", "Continue where I left off"), ("new", "Start a new questionnaire (the unfinished one is deleted)"))
         message = f"You have an unfinished questionnaire, {draft.describe()}."
@@ -165,6 +176,22 @@ def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resum
         store.delete()
         return new_session(nurse)
     return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft)
+
+
+class KeptDraft:
+    """The draft store of a run that must leave an existing draft alone: it saves and deletes nothing."""
+
+    def __init__(self, store: DraftStore):
+        self.directory, self.path = store.directory, store.path
+
+    def exists(self) -> bool:
+        return True
+
+    def save(self, draft) -> None:
+        return None
+
+    def delete(self) -> None:
+        return None
 
 
 def _load(store: DraftStore, prompter: Prompter, resume: bool) -> Draft | None:
@@ -184,6 +211,8 @@ def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Dr
         count = len(session.flow.history)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
         return session
+    if not getattr(prompter, "interactive", True):
+        raise UserError(f"{_mismatch(session.ruleset, draft)} The unfinished questionnaire was kept ({store.path}).")
     prompter.show(_mismatch(session.ruleset, draft))
     if not prompter.ask(Ask("confirm", "Start a new questionnaire? (the unfinished one is deleted)", default=True)):
         prompter.show(f"The unfinished questionnaire was kept ({store.path}).")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
+from ..report.wrapping import unit_for
 from ..ruleset.vocabulary import QuestionType
 
 if TYPE_CHECKING:
@@ -92,7 +93,29 @@ def range_text(question: Question) -> str:
 
 
 def _options(question: Question, nurse: bool) -> tuple[tuple[str, str], ...]:
-    return tuple((code, question.choice_label(code, nurse)) for code in question.codes)
+    return tuple((code, question.choice_label(code, nurse)) for code in shown_order(question))
+
+
+def shown_order(question: Question) -> tuple[str, ...]:
+    """The choice codes in the order they are shown: on every question that is answered yes or no,
+    the "yes" answers first, then "no", then "not sure", as on the yes/no/not sure questions, so
+    the same answer is in the same place everywhere. Other questions keep the rules' order."""
+    codes = question.codes
+    if question.type is not QuestionType.single:
+        return codes
+
+    def kind(code: str) -> int:
+        label = question.choice_label(code).lower()
+        if code == "not_sure":
+            return 2
+        if code == "no" or label == "no" or label.startswith("no,"):
+            return 1
+        return 0 if label == "yes" or label.startswith("yes,") else -1
+
+    kinds = [kind(code) for code in codes]
+    if 1 not in kinds or 0 not in kinds or -1 in kinds:
+        return codes
+    return tuple(sorted(codes, key=lambda code: kinds[codes.index(code)]))
 
 
 def _hint(question: Question) -> str | None:
@@ -116,7 +139,7 @@ def answer_text(question: Question, value: Any, nurse: bool = False) -> str:
     if kind is QuestionType.pain:
         return f"{value} / 10"
     if kind is QuestionType.integer and question.unit:
-        return f"{value} {question.unit}"
+        return f"{value} {unit_for(value, question.unit)}"
     return str(value)
 
 
@@ -137,3 +160,4 @@ def check_date_of_birth(text: str) -> str | None:
 
 def check_not_empty(text: str) -> str | None:
     return None if text.strip() else "Please type something here."
+

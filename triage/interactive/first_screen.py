@@ -93,6 +93,10 @@ class Replay:
         self.answer = answer
         self._expected: list[tuple] = [("show", text, style) for text, style in screen.shows] + [("ask", screen.ask)]
 
+    @property
+    def interactive(self) -> bool:
+        return getattr(self.prompter, "interactive", True)
+
     def show(self, text: str, style: str = "") -> None:
         if not self._replays(("show", text, style)):
             self.prompter.show(text, style)

@@ -3,6 +3,11 @@
 For screen readers, ``TERM=dumb`` and pipes: nothing is redrawn, every choice has a number, and the
 person types the number (or the words of the choice). ``back`` goes back; in nurse mode ``note``
 adds a note. End of input raises ``EOFError``, which the caller treats like Ctrl-C (a draft is saved).
+
+When the input is not a terminal (a pipe, a file), every line read is echoed after its prompt, so the
+output is a log that can be checked, and a line that is not an answer stops the run (``PipedInputError``,
+exit 2, naming the question) instead of asking again: asking again would shift every later line onto
+the wrong question. Every line written is wrapped at the terminal's width (``wrapping``).
 """
 
 from __future__ import annotations
@@ -10,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from ..errors import AnswersError
+from ..errors import AnswersError, UserError
+from ..report.wrapping import terminal_width, wrap_block
 from ..ruleset.vocabulary import none_with_others
 from .asks import BACK, NOTE, Ask
 
@@ -20,18 +26,35 @@ YES_WORDS = ("y", "yes")
 NO_WORDS = ("n", "no")
 
 
+class PipedInputError(UserError):
+    """A line of piped input that does not answer the question it was read for (exit 2)."""
+
+
 class PlainPrompter:
-    def __init__(self, stdin: TextIO, stdout: TextIO):
+    """``interactive``: a person types at a terminal (default: whether ``stdin`` is one).
+
+    ``width``: the columns to wrap at (default: the terminal's, at least 40, read at each line)."""
+
+    def __init__(self, stdin: TextIO, stdout: TextIO, interactive: bool | None = None, width: int | None = None):
         self.stdin, self.stdout = stdin, stdout
+        self.interactive = _isatty(stdin) if interactive is None else interactive
+        self._width = width
         self._meanwhile: Callable[[], None] | None = None
+        self._lines_read = 0
+        self._asking: Ask | None = None
+        self._prompt_end = 0
+
+    @property
+    def width(self) -> int:
+        return self._width or terminal_width()
 
     def show(self, text: str, style: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(wrap_block(text, self.width) + "\n")
         self.stdout.flush()
 
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
         """The answer to ``spec``; ``meanwhile`` runs once the question is written (``first_screen``)."""
-        self._meanwhile = meanwhile
+        self._meanwhile, self._asking = meanwhile, spec
         self.show("")
         self.show(spec.message)
         if spec.hint:
@@ -41,12 +64,23 @@ class PlainPrompter:
         return answer
 
     def read(self, prompt: str) -> str:
-        self.stdout.write(prompt)
+        # The prompt is wrapped like any line; the answer is typed after its last line.
+        shown = wrap_block(prompt.rstrip(), self.width - 6)  # room for a short answer after it
+        self._prompt_end = len(shown.rsplit("\n", 1)[-1]) + 1
+        self.stdout.write(shown + " ")
         self.stdout.flush()
         self._run_meanwhile()
         line = self.stdin.readline()
         if not line:
+            if not self.interactive:
+                self.stdout.write("\n")
             raise EOFError
+        self._lines_read += 1
+        if not self.interactive:  # nothing echoes a pipe: write the answer, so the output is a log
+            typed = line.rstrip("\r\n")
+            room = self._prompt_end + len(typed) <= self.width
+            self.stdout.write((typed if room else "\n" + typed) + "\n")
+            self.stdout.flush()
         return line.strip()
 
     def _run_meanwhile(self) -> None:
@@ -64,12 +98,27 @@ class PlainPrompter:
             value, error = parse(line)
             if error is None:
                 return value
+            if not self.interactive:
+                raise PipedInputError(self._not_an_answer(line, error))
             self.show(error)
+
+    def _not_an_answer(self, line: str, error: str) -> str:
+        asked = " ".join((self._asking.message if self._asking else "").split())
+        shown = line if len(line) <= 40 else line[:37] + "..."
+        return (f"input line {self._lines_read}: {shown!r} does not answer {asked!r}: {error} "
+                "Nothing after it was read, so no later answer lands on the wrong question.")
 
     def _numbered(self, spec: Ask, chosen=()) -> None:
         for n, (value, label) in enumerate(spec.options, 1):
             mark = " (chosen before)" if value in chosen else ""
             self.show(f"  {n}. {label}{mark}")
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _signal(spec: Ask, line: str):

@@ -22,6 +22,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import ColorDepth
 
+from ..report.wrapping import MIN_WIDTH, wrap_block
 from ..ruleset.vocabulary import none_with_others
 from .asks import BACK, NOTE, Ask
 
@@ -55,22 +56,53 @@ share_default_key_bindings()
 class ArrowPrompter:
     """Prompts for a real terminal. ``NO_COLOR`` is honoured by prompt_toolkit itself."""
 
+    interactive = True  # a person at a terminal answers: prompts may ask again, offer drafts
+
     def __init__(self, color: bool = True):
         self.color_depth = None if color else ColorDepth.MONOCHROME
 
+    @property
+    def width(self) -> int:
+        """The terminal's columns now (it may have been resized), at least ``MIN_WIDTH``."""
+        return max(MIN_WIDTH, get_app_session().output.get_size().columns)
+
     def show(self, text: str, style: str = "") -> None:
-        print_formatted_text(FormattedText([(style, text)]), color_depth=self.color_depth)
+        # One column short of the edge: a line exactly as wide as the terminal wraps on some terminals.
+        print_formatted_text(FormattedText([(style, wrap_block(text, self.width - 1))]), color_depth=self.color_depth)
 
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
         """The answer to ``spec``; ``meanwhile`` runs once the prompt is on screen (``first_screen``)."""
-        width = max(40, get_app_session().output.get_size().columns - 4)
+        width = max(MIN_WIDTH - 4, self.width - 4)
+        asked = spec
         spec = replace(spec, message=_fill(spec.message, width), hint=_fill(spec.hint, width, "  ") if spec.hint else None)
         question = _BUILDERS[spec.kind](spec, width, color_depth=self.color_depth)
         _add_keys(question, spec)
+        # questionary would leave the question with its answer on one line, cut at the terminal's
+        # edge; instead the prompt is wiped and the answer shown again below, wrapped like any text.
+        question.application.erase_when_done = True
         result = question.unsafe_ask() if meanwhile is None else _ask_while(question, _Meanwhile(meanwhile))
-        if result is BACK or result is NOTE or spec.kind in ("choice", "confirm"):
+        if result is BACK or result is NOTE:
             return result
-        return _FINISHERS[spec.kind](spec, result)
+        answer = result if spec.kind in ("choice", "confirm") else _FINISHERS[spec.kind](spec, result)
+        self._echo(asked, answer)
+        return answer
+
+    def _echo(self, spec: Ask, answer: Any) -> None:
+        """'? The question  The answer', wrapped at the terminal's width."""
+        labels = dict(spec.options)
+        if spec.kind == "confirm":
+            shown = "Yes" if answer else "No"
+        elif spec.kind == "choice":
+            shown = labels.get(answer, str(answer))
+        elif spec.kind == "multi":
+            shown = ", ".join(labels.get(value, str(value)) for value in answer or ()) or "(none)"
+        else:
+            shown = "(skipped)" if answer is None else str(answer)
+        message = " ".join(spec.message.split())
+        text = wrap_block(f"? {message}  {shown}", self.width - 1)
+        split = len(text) - len(shown)
+        print_formatted_text(FormattedText([("bold", text[:2]), ("", text[2:split]), ("fg:ansicyan", text[split:])]),
+                             color_depth=self.color_depth)
 
 
 class _Meanwhile:
@@ -123,7 +155,7 @@ def _ask_while(question: questionary.Question, meanwhile: _Meanwhile) -> Any:
 
 def _fill(text: str, width: int, indent: str = "") -> str:
     """Wrap at word boundaries (the terminal would break words), keeping the text's own lines."""
-    return "\n".join(textwrap.fill(line, width, initial_indent=indent, subsequent_indent=indent) for line in text.splitlines())
+    return wrap_block("\n".join(indent + line for line in text.splitlines()), width)
 
 
 def _label(label: str, width: int, indent: int) -> str:
@@ -131,7 +163,7 @@ def _label(label: str, width: int, indent: int) -> str:
 
     prompt_toolkit cuts a line at the terminal's edge, and the part cut off may be the part that
     matters ("... or medicines that lower your immunity"), so every word must stay on screen."""
-    return ("\n" + " " * indent).join(textwrap.wrap(label, max(20, width - indent))) or label
+    return ("\n" + " " * indent).join(textwrap.wrap(label, max(20, width - indent), break_long_words=False)) or label
 
 
 def _instruction(spec: Ask, keys: str, width: int) -> str:
@@ -170,7 +202,7 @@ def _multi(spec: Ask, width: int, **kwargs) -> questionary.Question:
     def validate(picked: list) -> bool | str:
         if none_with_others(spec.question_id or "answer", picked):
             return "'None of these' cannot be ticked with other answers: untick one of them (Space)."
-        return bool(picked) or not spec.required or "Please tick at least one (use Space), then press Enter."
+        return bool(picked) or not spec.required or "Please tick at least one (Space or its number), then press Enter."
 
     return questionary.checkbox(
         spec.message,
@@ -179,9 +211,15 @@ def _multi(spec: Ask, width: int, **kwargs) -> questionary.Question:
             for value, label in spec.options
         ],
         validate=validate,
-        instruction=_instruction(spec, "Space to tick, Enter when done", width),
+        instruction=_instruction(spec, _tick_keys(spec), width),
         **kwargs,
     )
+
+
+def _tick_keys(spec: Ask) -> str:
+    if len(spec.options) <= MAX_SHORTCUTS:
+        return f"Space or 1-{len(spec.options)} to tick, Enter when done"
+    return "Space to tick, Enter when done"
 
 
 def _number(spec: Ask, width: int, **kwargs) -> questionary.Question:
@@ -190,7 +228,8 @@ def _number(spec: Ask, width: int, **kwargs) -> questionary.Question:
 
     default = "" if spec.default is None else str(spec.default)
     keys = f"a number {spec.low}-{spec.high}"
-    return questionary.text(spec.message, default=default, validate=validate, instruction=_instruction(spec, keys, width), **kwargs)
+    return questionary.text(spec.message, default=default, validate=validate, instruction=_instruction(spec, keys, width),
+                            reserve_space_for_menu=0, **kwargs)
 
 
 def _text(spec: Ask, width: int, **kwargs) -> questionary.Question:
@@ -200,7 +239,8 @@ def _text(spec: Ask, width: int, **kwargs) -> questionary.Question:
         return (spec.check(text) if spec.check else None) or True
 
     keys = "" if spec.required else "Enter to skip"
-    return questionary.text(spec.message, default=spec.default or "", validate=validate, instruction=_instruction(spec, keys, width), **kwargs)
+    return questionary.text(spec.message, default=spec.default or "", validate=validate, instruction=_instruction(spec, keys, width),
+                            reserve_space_for_menu=0, **kwargs)
 
 
 def _confirm(spec: Ask, width: int, **kwargs) -> questionary.Question:
@@ -223,6 +263,8 @@ def _add_keys(question: questionary.Question, spec: Ask) -> None:
             bindings.add(key, eager=True)(_leave_with(BACK))
     if spec.note:
         bindings.add("c-t", eager=True)(_leave_with(NOTE))
+    if spec.kind == "multi" and len(spec.options) <= MAX_SHORTCUTS:
+        _add_number_ticks(bindings, question)
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, bindings])
 
@@ -235,3 +277,34 @@ def _leave_with(signal):
         event.app.exit(result=signal)
 
     return leave
+
+
+def _add_number_ticks(bindings: KeyBindings, question: questionary.Question) -> None:
+    """In a tick-box list, typing an item's number moves to it and ticks (or unticks) it.
+
+    questionary's checkbox has no number keys; its own Space binding does the ticking, so the
+    state and the validation stay exactly questionary's."""
+    control = _choices_control(question)
+    if control is None:
+        return
+    space = next((b for b in question.application.key_bindings.bindings if b.keys == (" ",)), None)
+
+    def tick(number: int):
+        def handler(event) -> None:
+            control.pointed_at = number - 1
+            if space is not None:
+                space.handler(event)
+
+        return handler
+
+    for number in range(1, len(control.choices) + 1):
+        bindings.add(str(number), eager=True)(tick(number))
+
+
+def _choices_control(question: questionary.Question):
+    from questionary.prompts.common import InquirerControl
+
+    for window in question.application.layout.find_all_windows():
+        if isinstance(window.content, InquirerControl):
+            return window.content
+    return None

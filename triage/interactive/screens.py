@@ -1,85 +1,179 @@
-"""The words on each screen: early stops, the review list, the result and the nurse's details.
+"""The words on each screen: the opening, early stops, the review list, the result and the nurse's details.
 
-Pure functions of the assessment and the answers, so both front ends show the same text. The
-person's result reuses the command line's ``assessment_text``; the nurse additionally sees each
-finding's rule id, rationale and sources, the pertinent negatives and the unknowns.
+Pure functions of the assessment and the answers, so both front ends show the same text. Texts are
+logical lines (a paragraph, a bullet, a step each): the front end wraps them at the terminal's width
+when it shows them (``report.wrapping``). The result leads with the disposition and what to do
+(``lead_text``); the rest follows (``details_text``). A nurse sees the nurse's wording of the scale and
+a clinical section: each finding with its rationale and its sources by name, the pertinent negatives
+and the unknowns.
 """
 
 from __future__ import annotations
 
-import textwrap
+import re
+from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..assessment.outcome import Assessment, FindingResult
-from ..report.terminal import assessment_text
+from ..report.terminal import _override_line, detail_lines, disclaimer, lead_lines
 from ..ruleset.model import Question
 from .asks import answer_text
 
-WIDTH = 78
 REVIEW_WIDTH = 72  # fits an 80-column terminal after the list's pointer and number
+RULE = "=" * 10  # a line of "=" is drawn across the whole width
+
+# Sources are shown by the name of who published them, not by a file reference.
+SOURCE_NAMES = {
+    "ahchealthenews.com": "HouseCalls adult neck-pain guide (Schmitt-Thompson consumer content)",
+    "yumpu.com": "NICE CKS neck pain (copy)",
+    "mayoclinic.org": "Mayo Clinic",
+    "caths.cam.ac.uk": "NHS meningitis advice (copy)",
+    "fpnotebook.com": "FP Notebook",
+    "emedicine.medscape.com": "Medscape",
+    "gponline.com": "GPonline",
+    "wikem.org": "WikEM",
+    "mpft.nhs.uk": "Midlands Partnership NHS Foundation Trust",
+    "uhcw.nhs.uk": "University Hospitals Coventry and Warwickshire NHS Trust",
+    "webmd.com": "WebMD",
+    "physiotherapy.ca": "Canadian Physiotherapy Association",
+    "northwell.edu": "Northwell Health",
+    "primarycarenotebook.com": "Primary Care Notebook",
+    "gpreasoning.uk": "GP Reasoning",
+    "clinical.stjohnwa.com.au": "St John WA clinical guidance",
+}
+NO_SOURCE = "clinical reasoning of this program's authors (no published source; to be reviewed)"
 
 
-def _wrap(text: str, indent: str = "") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+def opening_text(ruleset, nurse: bool) -> str:
+    """What this is, that it is not a diagnosis, what to do in an emergency, and about how long."""
+    count = sum(1 for q in ruleset.questions if q.ask_when is None)
+    title = ruleset.scale.title
+    if nurse:
+        return "\n".join([
+            RULE, f"{title.upper()}: NURSE MODE", RULE,
+            "Questions to ask the patient about neck pain or neck spasm; the answers suggest a disposition "
+            "(how soon the patient needs care). This is not a diagnosis and does not replace clinical judgement.",
+            "If the patient has signs of an emergency now, call 911, 112 or 999 (the local emergency number) "
+            "without finishing the questions.",
+            f"About {count} questions, 5 to 10 minutes. Warning signs are asked first. Ctrl-B goes back, "
+            "Ctrl-T adds a note; Ctrl-C stops and keeps the answers for later.",
+        ])
+    return "\n".join([
+        RULE, title.upper(), RULE,
+        "Questions about your neck pain or neck spasm, then advice on how soon to get care and what you "
+        "can do yourself. This is not a diagnosis and does not replace a doctor or nurse.",
+        "If you think it is an emergency, call 911, 112 or 999 (your local emergency number) now: do not wait "
+        "to finish.",
+        f"About {count} questions, 5 to 10 minutes. Warning signs are asked first. Ctrl-B goes back; Ctrl-C "
+        "stops and keeps your answers for later.",
+    ])
 
 
 def banner(text: str) -> str:
-    return f"{'=' * WIDTH}\n{text}\n{'=' * WIDTH}"
+    return f"{RULE}\n{text}\n{RULE}"
 
 
-def emergency_text(a: Assessment, nurse: bool) -> str:
+def emergency_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None = None) -> str:
     """What to do now, shown the moment the answers reach the emergency level."""
-    lines = [banner(f"EMERGENCY: {a.level.label.upper()}"), _wrap(a.level.action), "", "Because of:"]
-    lines += _finding_lines(a.findings)
-    lines += ["", _wrap("The questionnaire has stopped here: the remaining questions cannot change this advice.")]
-    lines += ["", _wrap(f"If things get worse: {a.level.if_worse}"), "", _wrap(a.disclaimer)]
+    action, if_worse = a.level.for_reader(nurse)
+    lines = [banner(f"EMERGENCY: {a.level.label.upper()}"), action, "", "Because of:"]
+    lines += _finding_lines(a.findings, nurse)
+    stopped = ("The questions stop here: the remaining ones cannot change this disposition." if nurse else
+               "The questionnaire has stopped here: the remaining questions cannot change this advice.")
+    lines += ["", stopped, "", f"If things get worse: {if_worse}", "", disclaimer(a, nurse)]
     if nurse:
-        lines += ["", nurse_details(a)]
+        lines += ["", nurse_details(a, wording)]
     return "\n".join(lines)
 
 
-def urgent_text(a: Assessment) -> str:
+def urgent_text(a: Assessment, nurse: bool = False) -> str:
     """Said at once when the answers reach the urgent level."""
-    lines = [banner(f"{a.level.label.upper()} ({a.level.timeframe})"), _wrap(a.level.action), "", "Because of:"]
-    return "\n".join(lines + _finding_lines(a.findings))
+    action, _ = a.level.for_reader(nurse)
+    lines = [banner(f"{a.level.label.upper()} ({a.level.timeframe})"), action, "", "Because of:"]
+    return "\n".join(lines + _finding_lines(a.findings, nurse))
 
 
-def _finding_lines(findings) -> list[str]:
-    return [textwrap.fill(f"- {f.title}: {f.message}", WIDTH, subsequent_indent="  ") for f in findings]
+def _finding_lines(findings, nurse: bool = False) -> list[str]:
+    """Each finding and its message to the person; for a nurse the finding alone (its clinical
+    rationale is in the nurse's section: the messages speak to the patient)."""
+    if nurse:
+        return [f"- {f.title}" for f in findings]
+    return [f"- {f.title}: {f.message}" for f in findings]
 
 
-def result_text(a: Assessment, nurse: bool) -> str:
-    """The result screen: the person's view, plus the clinical details for a nurse."""
-    text = assessment_text(a)
-    return f"{text}\n\n{nurse_details(a)}" if nurse else text
+def lead_text(a: Assessment, nurse: bool) -> str:
+    """The disposition and what to do: the first thing on the result screen."""
+    return "\n".join(lead_lines(a, nurse))
 
 
-def nurse_details(a: Assessment) -> str:
-    lines = ["FOR THE NURSE", f"Engine disposition: {a.engine_disposition.value}; final: {a.disposition.value}"]
-    if a.override:
-        o = a.override
-        lines.append(_wrap(f"Override by {o.by or 'the nurse'}: {o.engine_level.value} -> {o.final_level.value} ({o.direction}). Reason: {o.reason or 'none given'}"))
+def details_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None = None) -> str:
+    """Everything after the lead: why, self-care, exercises, and for a nurse the clinical section."""
+    text = "\n".join(detail_lines(a, nurse))
+    return f"{text}\n\n{nurse_details(a, wording)}" if nurse else text
+
+
+def result_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None = None) -> str:
+    """The whole result screen, lead first."""
+    return f"{lead_text(a, nurse)}\n\n{details_text(a, nurse, wording)}"
+
+
+def nurse_details(a: Assessment, wording: Mapping[str, str] | None = None) -> str:
+    """The nurse's own section, in clinical language, with every source by name.
+
+    ``wording``: question id -> the nurse's wording of the question (the assessment holds the person's)."""
+    lines = ["FOR THE NURSE: CLINICAL DETAILS"]
+    if a.override and a.override.direction != "unchanged":
+        lines.append(f"Disposition from the answers: {_words(a.engine_disposition)}; {_override_line(a)}")
+    else:
+        lines.append(f"Disposition: {a.level.label} ({_words(a.disposition)}), from the answers.")
     if a.raised_by_combination:
-        lines.append(_wrap(f"Raised by combination: {a.raised_by_combination}"))
-    for f in a.findings:
-        lines += _finding_details(f)
-    lines += _answer_list("Pertinent negatives (answered no):", a.pertinent_negatives)
-    lines += _answer_list("Unknowns (answered not sure):", a.unknowns)
+        lines.append(f"Raised one level by the combination of findings: {a.raised_by_combination}.")
+    if a.findings:
+        lines += ["", "Positive findings:"]
+        for f in a.findings:
+            lines += _finding_details(f)
+    else:
+        lines += ["", "Positive findings: none."]
+    lines += [""] + _answer_list("Pertinent negatives (answered no):", a.pertinent_negatives, wording)
+    lines += [""] + _answer_list("Unknowns (answered not sure; not read as no):", a.unknowns, wording)
     return "\n".join(lines)
+
+
+def _words(level) -> str:
+    return level.value.replace("_", " ")
+
+
+_FILE_REFERENCE = re.compile(r"\s*\((?:[^()]*\bfacts\b[^()]*)\)|\s*\[(?:F|F2|I)\]")
+
+
+def clinical(text: str) -> str:
+    """A rule's rationale without the references to the project's fact file ("(facts 6.15, E1)"):
+    the sources are listed by name beside it."""
+    return " ".join(_FILE_REFERENCE.sub("", text).split())
+
+
+def source_name(source) -> str:
+    url = getattr(source, "url", None)
+    if not url:
+        return NO_SOURCE
+    host = urlsplit(str(url)).hostname or str(url)
+    host = host.removeprefix("www.")
+    return SOURCE_NAMES.get(host, host)
 
 
 def _finding_details(f: FindingResult) -> list[str]:
-    sources = "; ".join(dict.fromkeys(f"{s.ref} [{s.tag.value}]" for s in f.sources))
-    lines = [f"* {f.id} [{f.level.value}] {f.title}", _wrap(f"Why: {f.rationale}", "    "), _wrap(f"Sources: {sources}", "    ")]
+    sources = "; ".join(dict.fromkeys(source_name(s) for s in f.sources))
+    lines = [f"  - {f.title} ({_words(f.level)}): {clinical(f.rationale)}", f"    Sources: {sources}."]
     if f.caution:
-        lines.append(_wrap(f"Caution: {f.caution}", "    "))
+        lines.append(f"    Caution: {clinical(f.caution)}")
     return lines
 
 
-def _answer_list(title: str, refs) -> list[str]:
+def _answer_list(title: str, refs, wording: Mapping[str, str] | None) -> list[str]:
     if not refs:
         return [f"{title} none"]
-    return [title, *(_shorten(f"  - {r.id}: {' '.join(r.question.split())}", WIDTH) for r in refs)]
+    return [title, *(f"  - {' '.join((wording or {}).get(r.id, r.question).split())}" for r in refs)]
 
 
 def review_label(question: Question, value: Any, nurse: bool, note: str | None = None, width: int = REVIEW_WIDTH) -> str:
@@ -93,9 +187,11 @@ def _shorten(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 3, 1)].rstrip() + "..."
 
 
-def recap(a: Assessment) -> str:
+def recap(a: Assessment, nurse: bool = False) -> str:
     """The result in one line, repeated after the long result screen so it is the last thing seen."""
-    return _wrap(f"Your result: {a.level.label} ({a.level.timeframe}). {a.level.action}")
+    action, _ = a.level.for_reader(nurse)
+    who = "Result" if nurse else "Your result"
+    return f"{who}: {a.level.label} ({a.level.timeframe}). {action}"
 
 
 def section_heading(title: str) -> str:

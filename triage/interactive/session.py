@@ -1,8 +1,10 @@
 """One questionnaire from the first question to the saved summary, on any front end.
 
-The session asks what the ``Flow`` says is next, stops at once when the answers reach
-``emergency``, offers to finish quickly at ``urgent``, shows a review before the result, lets a
-nurse override the disposition, and offers to save. The result always comes from the real
+The session opens with what this is (not a diagnosis, the emergency numbers, about how long),
+asks what the ``Flow`` says is next, stops at once when the answers reach ``emergency``, offers a
+person at a terminal to skip the everyday questions at ``urgent`` (an explicit choice, never asked
+of piped input), shows a review before the result, lets a nurse override the disposition (raising
+freely, lowering one level with a reason and a confirmation), and offers to save. The result always comes from the real
 ``Assessor`` on an ``AnswersFile`` (the same path as ``triage assess``). Ctrl-C and end of input are
 not handled here: they propagate to the caller, which saves a draft (``draft``).
 """
@@ -15,8 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AnswersFile, Override
-from ..assessment.assess import Assessor
+from ..assessment.answers import AnswersFile, Override, lowering_reason_problem
+from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError
 from ..ruleset.load import Ruleset
@@ -24,8 +26,10 @@ from ..ruleset.model import LEVEL_ORDER, Level, Question
 from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
 from .draft import Draft
 from .flow import Flow
-from .saving import FORMATS_HINT, answers_path_for, check_summary_path, complete_answers, default_summary_name, write_answers
-from .screens import emergency_text, recap, result_text, review_label, section_heading, urgent_text
+from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
+                     free_path, write_answers)
+from .screens import (details_text, emergency_text, lead_text, opening_text, recap, review_label,
+                      section_heading, urgent_text)
 from .store import DraftStore
 from .visit import Visit
 
@@ -48,6 +52,12 @@ class Session:
         self.flow = Flow(ruleset, assessor)
         self.visit = Visit()
         self._section: str | None = None
+        self.ended: datetime | None = None
+
+    @property
+    def interactive(self) -> bool:
+        """A person at a terminal (not piped input): only then may the session ask what was not asked for."""
+        return getattr(self.prompter, "interactive", True)
 
     # --- drafts -------------------------------------------------------------------------------------
 
@@ -68,6 +78,9 @@ class Session:
     # --- the whole run ------------------------------------------------------------------------------
 
     def run(self) -> int:
+        if not self.flow.history and not self.visit.intro_done:
+            self.prompter.show(opening_text(self.ruleset, self.nurse))
+        self.visit.started = self.visit.started or self.clock().astimezone()
         if self.nurse and not self.visit.intro_done:
             self._intro()
         while True:
@@ -145,21 +158,24 @@ class Session:
         if self.flow.urgent_offered:
             return
         self.flow.urgent_offered = True
-        self.prompter.show(urgent_text(assessment), LEVEL_STYLE[Level.urgent])
+        self.prompter.show(urgent_text(assessment, self.nurse), LEVEL_STYLE[Level.urgent])
         optional = self.flow.optional_remaining()
-        if not optional:
+        if not optional or not self.interactive:  # piped input answers the questions it was written for
             return
         topics = ", ".join(dict.fromkeys(self.ruleset.sections[q.section].lower() for q in optional))
         count = f"{len(optional)} everyday question{'s' if len(optional) != 1 else ''}"
-        offer = f"Finish quickly? The remaining warning-sign questions are still asked; {count} ({topics}) would be skipped."
-        if self._ask(Ask("confirm", offer, default=True)):
+        why = (f"{count.capitalize()} are left ({topics}). They help the self-care advice but do not change "
+               "how soon to get care. The warning-sign questions left are always asked.")
+        options = (("all", f"Answer the {count} too"), ("skip", "Skip them, to reach the result sooner"))
+        if self._ask(Ask("choice", "Finish quickly?", options=options, hint=why)) == "skip":
             self.flow.finish_quickly()
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
         """Show what to do now; True if the person takes back the last answer instead."""
-        self.prompter.show(emergency_text(assessment, self.nurse), LEVEL_STYLE[Level.emergency])
+        self.prompter.show(emergency_text(assessment, self.nurse, self._nurse_wording()), LEVEL_STYLE[Level.emergency])
         options = (("save", "Save a summary (to show the emergency services or a provider)"),
-                   ("back", "I chose the last answer by mistake: change it"),
+                   ("back", "The last answer was entered by mistake: change it" if self.nurse
+                    else "I chose the last answer by mistake: change it"),
                    ("done", "Finish"))
         choice = self._ask(Ask("choice", "What next?", options=options, default="save"))
         if choice == "back":
@@ -188,9 +204,11 @@ class Session:
         return choice == DONE
 
     def _answers_file(self, override: Override | None = None) -> AnswersFile:
-        return self.visit.answers_file(self.ruleset.version, self.flow.answers, override)
+        answers = self.visit.answers_file(self.ruleset.version, self.flow.answers, override)
+        return answers.model_copy(update={"started": self.visit.started, "ended": self.ended})
 
     def _result(self) -> None:
+        self.ended = self.clock().astimezone()
         assessment = self.assessor.assess(self._answers_file())
         self._show_result(assessment)
         override = None
@@ -204,33 +222,57 @@ class Session:
         self._save(answers, final)
 
     def _show_result(self, assessment: Assessment) -> None:
-        first, _, rest = result_text(assessment, self.nurse).partition("\n")
+        """The disposition and what to do first; the rest (advice, exercises, details) after it.
+
+        At a terminal the rest is shown when asked for, so the lead is not scrolled away; piped
+        input is never asked what it did not ask for, so there everything is shown."""
+        style = LEVEL_STYLE.get(assessment.disposition, "bold")
+        first, _, rest = lead_text(assessment, self.nurse).partition("\n")
         self.prompter.show("")
-        self.prompter.show(first, LEVEL_STYLE.get(assessment.disposition, "bold"))
+        self.prompter.show(first, style)
         self.prompter.show(rest)
         if self.flow.quick:
             self.prompter.show("(Some everyday questions were skipped to save time.)")
+        details = details_text(assessment, self.nurse, self._nurse_wording())
+        if self.interactive:
+            options = (("show", "Show the details (" + _details_list(assessment, self.nurse) + ")"),
+                       ("skip", "Go on without them" + (" (they are in the saved summary too)")))
+            if self._ask(Ask("choice", "Show the details?", options=options)) == "skip":
+                return
         self.prompter.show("")
-        self.prompter.show(recap(assessment), LEVEL_STYLE.get(assessment.disposition, "bold"))
+        self.prompter.show(details)
+        self.prompter.show("")
+        self.prompter.show(recap(assessment, self.nurse), style)
 
     def _override(self, assessment: Assessment) -> Override | None:
-        """The nurse may raise the disposition freely; lowering it needs a written reason."""
+        """The nurse may raise the disposition freely; lowering it is one level at most, never an
+        emergency finding, and needs a reason in words and a confirmation naming both levels."""
         engine = assessment.engine_disposition
+        lowest = lowest_override(engine, assessment.findings)
         options = [("keep", f"Keep: {self._level_name(engine)}")]
         for level in reversed(LEVEL_ORDER):
-            if level is engine or (level is Level.self_care and assessment.findings):
-                continue
-            raising = level.rank > engine.rank
-            label = f"Raise to {self._level_name(level)}" if raising else f"Lower to {self._level_name(level)}, with a written reason"
-            options.append((level.value, label))
+            if level.rank > engine.rank:
+                options.append((level.value, f"Raise to {self._level_name(level)}"))
+            elif lowest.rank <= level.rank < engine.rank:
+                options.append((level.value, f"Lower to {self._level_name(level)} (a reason is needed)"))
+        if lowest is engine and engine is not Level.self_care:
+            self.prompter.show(_why_not_lower(assessment))
         choice = self._ask(Ask("choice", "Do you agree with this disposition?", options=tuple(options), default="keep"))
         if choice == "keep":
             return None
         level = Level(choice)
-        lowering = level.rank < engine.rank
-        prompt = "Reason for lowering it (required):" if lowering else "Reason for raising it (optional):"
-        reason = self._ask(Ask("text", prompt, required=lowering, check=check_not_empty if lowering else None))
-        return Override(level=level, reason=reason or "")
+        if level.rank > engine.rank:
+            reason = self._ask(Ask("text", "Reason for raising it (optional):", required=False, check=_any_reason))
+            return Override(level=level, reason=reason or "")
+        reason = self._ask(Ask("text", "Reason for lowering it (required, in words):", check=_lowering_reason))
+        confirm = (("lower", f"Yes: lower it from {self._level_name(engine)} to {self._level_name(level)}"),
+                   ("keep", f"No: keep {self._level_name(engine)}"))
+        if self._ask(Ask("choice", "Lower the disposition?", options=confirm)) != "lower":
+            return None
+        return Override(level=level, reason=reason)
+
+    def _nurse_wording(self) -> dict[str, str]:
+        return {q.id: q.ask_nurse for q in self.ruleset.questions}
 
     def _level_name(self, level: Level) -> str:
         return f"{self.ruleset.scale.levels[level].label} ({level.value})"
@@ -240,32 +282,32 @@ class Session:
     def _save(self, answers: AnswersFile, assessment: Assessment, ask_first: bool = True) -> None:
         if ask_first and not self._ask(Ask("confirm", "Save a summary to a file?", default=True)):
             return
+        formats = self._ask(Ask("multi", "Which formats? (one file each)", options=tuple((f, label) for f, _, label in FORMAT_CHOICES),
+                                default=["text"]))
         while True:
-            path, replace = self._summary_path()
-            if path.suffix.lower() == ".pdf":
+            folder = Path(self._ask(Ask("text", "Save in which folder?", default=str(default_folder()), check=check_folder)).strip()).expanduser()
+            written = self._write_summaries(answers, assessment, folder.resolve(), formats)
+            if written or not self._ask(Ask("confirm", "Try another folder?", default=True)):
+                break
+        if written:
+            self._save_answers(answers, written[0])
+
+    def _write_summaries(self, answers: AnswersFile, assessment: Assessment, folder: Path, formats) -> list[Path]:
+        from ..report.save import save_summary  # the exporters load only when saving
+
+        stem = f"neck-triage-summary-{self.clock():%Y%m%d-%H%M}"
+        written: list[Path] = []
+        for fmt in formats:
+            if fmt == "pdf":
                 self.prompter.show("Making the PDF (this can take a few seconds)...")
             try:
-                from ..report.save import save_summary  # the exporters load only when saving
-
-                written = save_summary(self.ruleset, answers, assessment, path, force=replace)
+                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt)
             except OutputError as error:
-                self.prompter.show(f"Could not save the summary: {error}")
-                if self._ask(Ask("confirm", "Try another file name?", default=True)):
-                    continue
-                return
-            self.prompter.show(f"Saved the summary to {written.resolve()}")
-            self._save_answers(answers, written)
-            return
-
-    def _summary_path(self) -> tuple[Path, bool]:
-        name = default_summary_name(self.clock())
-        while True:
-            text = self._ask(Ask("text", f"File name ({FORMATS_HINT}):", default=name, check=check_summary_path))
-            path = Path(text).expanduser()
-            if not path.exists():
-                return path, False
-            if self._ask(Ask("confirm", f"{path.name} already exists. Replace it?", default=False)):
-                return path, True
+                self.prompter.show(f"Could not save the {fmt} summary: {error}")
+                continue
+            written.append(path)
+            self.prompter.show(f"Saved the summary: {path.resolve()}")
+        return written
 
     def _save_answers(self, answers: AnswersFile, summary_path: Path) -> None:
         if not complete_answers(self.ruleset, answers):
@@ -279,4 +321,35 @@ class Session:
         from . import command_name
 
         assess = f"{command_name()} assess {shlex.quote(path.name)}"
-        self.prompter.show(f"Saved the answers to {path.resolve()} (`{assess}` gives the same result).")
+        self.prompter.show(f"Saved the answers: {path.resolve()} (`{assess}` gives the same result).")
+
+
+def _any_reason(text: str) -> str | None:
+    if text.strip() and not any(c.isalpha() for c in text):
+        return "Please write the reason in words, or leave it empty."
+    return None
+
+
+def _lowering_reason(text: str) -> str | None:
+    problem = lowering_reason_problem(text)
+    return f"Please give the reason in words: {problem.split('(')[-1].rstrip(')')}." if problem else None
+
+
+def _why_not_lower(assessment: Assessment) -> str:
+    emergency = [f.title for f in assessment.findings if f.level is Level.emergency]
+    if emergency:
+        return f"This disposition cannot be lowered: an emergency finding ({'; '.join(emergency)}) cannot be ruled out remotely."
+    return "This disposition cannot be lowered: a finding needs a provider."
+
+
+def _details_list(assessment: Assessment, nurse: bool) -> str:
+    parts = []
+    if assessment.findings and not nurse:
+        parts.append("why")
+    if assessment.advice:
+        parts.append("self-care")
+    if assessment.exercises:
+        parts.append("exercises")
+    if nurse:
+        parts.append("clinical details")
+    return ", ".join(parts) or "the rules' version"

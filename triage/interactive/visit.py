@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +19,7 @@ class Visit(BaseModel):
     respondent: Literal["patient", "someone_else"] = "patient"
     notes: dict[str, str] = {}
     intro_done: bool = False
+    started: datetime | None = None  # when the questionnaire began (kept in a draft)
 
     def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None) -> AnswersFile:
         """The answers file for these answers: the same document ``triage assess`` reads."""

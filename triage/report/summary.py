@@ -19,6 +19,7 @@ from ..assessment.outcome import Assessment
 from ..ruleset.load import Ruleset
 from ..ruleset.model import NO, NOT_SURE, YES, Level, Question, QuestionType
 from .content import load_summary_content
+from .wrapping import unit_for
 
 TIME_UNITS = frozenset({"hours", "days", "weeks", "months", "years ago"})
 NONE = "none"  # the "none of these" code of a checklist
@@ -271,7 +272,7 @@ def _number_text(question: Question, value: int) -> str:
     if question.type is QuestionType.pain:
         anchor = (question.anchors or {}).get(value)
         return f"{value}/10" + (f" ({anchor})" if anchor else "")
-    return f"{value} {question.unit}" if question.unit else str(value)
+    return f"{value} {unit_for(value, question.unit)}" if question.unit else str(value)
 
 
 def _symptoms(answered: tuple[AnsweredQuestion, ...]) -> dict[str, tuple[AnsweredQuestion, ...]]:

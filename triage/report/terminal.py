@@ -3,60 +3,104 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 from ..assessment.answers import AnswersFile
 from ..assessment.outcome import Assessment
 from ..ruleset.conditions import iter_tests
 from ..ruleset.load import Ruleset
-
-WIDTH = 78
-
-
-def _wrap(text: str, indent: str = "") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  ")
+from ..ruleset.vocabulary import Level
+from .wrapping import wrap_block
 
 
-def _bullet(text: str, indent: str = "  ") -> str:
-    return textwrap.fill(text, WIDTH, initial_indent=indent + "- ", subsequent_indent=indent + "  ")
+
+def assessment_text(a: Assessment, width: int | None = None, nurse: bool = False) -> str:
+    """The whole result: what to do first (``lead_lines``), then the rest (``detail_lines``)."""
+    return wrap_block("\n".join(lead_lines(a, nurse) + [""] + detail_lines(a, nurse)), width)
 
 
-def assessment_text(a: Assessment) -> str:
-    lines = [f"RESULT: {a.level.label.upper()} ({a.level.timeframe})", _wrap(a.level.action), ""]
-    if a.raised_by_combination:
-        lines += [_wrap(f"Raised one level: {a.raised_by_combination}"), ""]
+def lead_lines(a: Assessment, nurse: bool = False) -> list[str]:
+    """The disposition, what to do, why in a word, what to do if it gets worse, the warning signs.
+
+    Logical lines (one paragraph or bullet each): the screen wraps them at its width."""
+    action, if_worse = a.level.for_reader(nurse)
+    lines = [f"RESULT: {a.level.label.upper()} ({a.level.timeframe})", action]
+    if a.advice:
+        meanwhile = "" if a.disposition is Level.self_care else "Meanwhile, t"
+        lines.append(f"{meanwhile or 'T'}he self-care advice below can {'be given' if nurse else 'help'}.")
     if a.override:
-        o = a.override
-        lines += [_wrap(f"Nurse override: {o.engine_level.value} -> {o.final_level.value} ({o.direction}). Reason: {o.reason or 'none given'}"), ""]
+        lines += ["", _override_line(a)]
     if a.findings:
+        lines += ["", "Because of:", *(f"  - {f.title}" for f in a.findings)]
+    intro = (a.safety_net.intro_nurse or a.safety_net.intro) if nurse else a.safety_net.intro
+    lines += ["", f"If things get worse: {_here(if_worse)}", "", intro,
+              *(f"  - {i}" for i in a.safety_net.items), "", disclaimer(a, nurse)]
+    return lines
+
+
+NURSE_DISCLAIMER = ("This is not a diagnosis and does not replace clinical judgement: it suggests how soon the "
+                    "patient needs care, from the answers given. If in doubt, escalate.")
+
+
+def disclaimer(a: Assessment, nurse: bool) -> str:
+    return NURSE_DISCLAIMER if nurse else a.disclaimer
+
+
+def _here(text: str) -> str:
+    """The scale's texts point to the warning signs "below"; here they come right after."""
+    return text.replace("warning signs below", "warning signs listed here")
+
+
+def _override_line(a: Assessment) -> str:
+    o = a.override
+    who = o.by or "the nurse"
+    verb = {"raised": "Raised", "lowered": "Lowered"}.get(o.direction, "Confirmed")
+    because = f" Reason: {o.reason}" if o.reason else ""
+    return f"{verb} by {who} from {_words(o.engine_level)} to {_words(o.final_level)}.{because}"
+
+
+def _words(level) -> str:
+    return level.value.replace("_", " ")
+
+
+def detail_lines(a: Assessment, nurse: bool = False) -> list[str]:
+    lines: list[str] = []
+    if a.raised_by_combination:
+        lines += [f"Raised one level: {a.raised_by_combination}", ""]
+    if a.findings and not nurse:  # a nurse's section lists them with their clinical rationale
         lines.append("What we found:")
         for f in a.findings:
-            lines += [_bullet(f"{f.title} [{f.level.value}]"), _wrap(f.message, "    ")]
+            lines += [f"  - {f.title} [{f.level.value}]", f"    {f.message}"]
         lines.append("")
-    for title, items in (("Self-care:", [f"{x.title}: {x.text}" for x in a.advice]),
-                         ("Things that may add to neck strain:", [f"{x.label}: {x.explanation}" for x in a.factors]),
-                         ("Prevention tips:", [f"{x.title}: {x.text}" for x in a.prevention])):
+    headings = NURSE_HEADINGS if nurse else HEADINGS
+    for title, items in ((headings[0], [f"{x.title}: {x.text}" for x in a.advice]),
+                         (headings[1], [f"{x.label}: {x.explanation}" for x in a.factors]),
+                         (headings[2], [f"{x.title}: {x.text}" for x in a.prevention])):
         if items:
-            lines += [title, *(_bullet(i) for i in items), ""]
-    lines += _exercise_lines(a)
+            lines += [title, *(f"  - {i}" for i in items), ""]
+    lines += _exercise_lines(a, nurse)
     if a.unknowns:
-        lines += ["You were not sure about:", *(_bullet(u.question) for u in a.unknowns), ""]
-    lines += [_wrap(a.safety_net.intro), *(_bullet(i) for i in a.safety_net.items), "", _wrap(f"If things get worse: {a.level.if_worse}"), ""]
-    lines += [_wrap(a.disclaimer), f"(rules {a.ruleset.version}, {a.ruleset.hash[:12]})"]
-    return "\n".join(lines)
+        lines += ["The patient was not sure about:" if nurse else "You were not sure about:", *(f"  - {u.question}" for u in a.unknowns), ""]
+    lines.append(f"(rules {a.ruleset.version}, {a.ruleset.hash[:12]})")
+    return lines
 
 
-def _exercise_lines(a: Assessment) -> list[str]:
+HEADINGS = ("Self-care:", "Things that may add to neck strain:", "Prevention tips:", "Gentle exercises:")
+NURSE_HEADINGS = ("Self-care advice to give the patient (worded for the patient):",
+                  "Factors that may add to the patient's neck strain:", "Prevention advice for the patient:",
+                  "Gentle exercises the patient may start (worded for the patient):")
+
+
+def _exercise_lines(a: Assessment, nurse: bool = False) -> list[str]:
     if a.exercises_withheld:
-        return [_wrap(f"Exercises: not now. {a.exercises_withheld}"), ""]
+        return [f"Exercises: not now. {a.exercises_withheld}", ""]
     if not a.exercises:
         return []
-    lines = ["Gentle exercises:", *(_bullet(g) for g in a.exercise_general)]
+    lines = [(NURSE_HEADINGS if nurse else HEADINGS)[3], *(f"  - {g}" for g in a.exercise_general)]
     for e in a.exercises:
-        lines += [f"  * {e.name} ({e.hold}; {e.repetitions})", _wrap(e.position, "    ")]
-        lines += [_wrap(f"{n}. {step}", "    ") for n, step in enumerate(e.steps, 1)]
+        lines += [f"  * {e.name} ({e.hold}; {e.repetitions})", f"    {e.position}"]
+        lines += [f"    {n}. {step}" for n, step in enumerate(e.steps, 1)]
     if a.stop_rules:
-        lines += [_wrap(a.stop_rules.intro), *(_bullet(i) for i in a.stop_rules.items)]
+        lines += [a.stop_rules.intro, *(f"  - {i}" for i in a.stop_rules.items)]
     return lines + [""]
 
 
@@ -100,4 +144,4 @@ def questions_data(ruleset: Ruleset) -> dict:
 def render_assessment(ruleset: Ruleset, answers: AnswersFile, assessment: Assessment, fmt: str) -> str:
     if fmt == "json":
         return assessment.model_dump_json(indent=2)
-    return assessment_text(assessment)
+    return assessment_text(assessment, nurse=answers.nurse is not None)

@@ -220,6 +220,7 @@ class Exercise(Sourced):
 class StopRules(Sourced):
     intro: Text
     items: tuple[Text, ...] = Field(min_length=1)
+    intro_nurse: Text | None = Field(default=None, description="The intro as a nurse is told it (nurse mode)")
 
 
 class ExercisesFile(Strict):
@@ -263,6 +264,14 @@ class LevelText(Strict):
     timeframe: Text
     action: Text = Field(description="What to do now")
     if_worse: Text = Field(description="What to do if things get worse")
+    action_nurse: Text | None = Field(default=None, description="What to do now, as a nurse is told it (nurse mode)")
+    if_worse_nurse: Text | None = Field(default=None, description="What to do if things get worse, for a nurse")
+
+    def for_reader(self, nurse: bool) -> tuple[str, str]:
+        """(action, if_worse) in the person's or the nurse's words."""
+        if not nurse:
+            return self.action, self.if_worse
+        return self.action_nurse or self.action, self.if_worse_nurse or self.if_worse
 
 
 class Combination(Sourced):
