@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import codecs
 import json
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from ..errors import AnswersError
 from ..ruleset.load import Ruleset
@@ -34,6 +34,20 @@ MAX_FILE_BYTES = 1_000_000
 MAX_TEXT = 2000
 MAX_DEPTH = 20
 MAX_VALUES = 100_000  # far above any real answers file
+MAX_NAME = 200
+AGE_QUESTION = "age"  # checked against the date of birth when both are given
+
+
+def _written_date(value: Any) -> Any:
+    """A date as written: a YAML date or the text YYYY-MM-DD. Never a number (0 is not 1970-01-01)."""
+    if isinstance(value, datetime):
+        raise ValueError("a date of birth is a date (YYYY-MM-DD), not a date and time")
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-" and value.replace("-", "").isascii() \
+            and value.replace("-", "").isdigit():
+        return value
+    raise ValueError("a date of birth must be written YYYY-MM-DD")
 
 
 class _Strict(BaseModel):
@@ -42,8 +56,8 @@ class _Strict(BaseModel):
 
 
 class Patient(_Strict):
-    name: Annotated[str, Field(max_length=200)] | None = None
-    date_of_birth: Annotated[date | None, Field(strict=False)] = None
+    name: Annotated[str, Field(max_length=MAX_NAME)] | None = None
+    date_of_birth: Annotated[date | None, Field(strict=False), BeforeValidator(_written_date)] = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -54,7 +68,7 @@ class Patient(_Strict):
 
 
 class Nurse(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 
 
 class Override(_Strict):
@@ -138,6 +152,7 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
     # Everything below was validated just now, by the stricter model: no need to validate again.
     parsed = AnswersFile.model_construct(checked.model_fields_set, **{**checked.__dict__, "answers": given})
     _check_notes(ruleset, parsed, source)
+    _check_age(parsed, source)
     missing = missing_required(ruleset, given)
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
@@ -149,6 +164,32 @@ def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
     for key in parsed.notes:
         if key != "general" and key not in ruleset.question_by_id:
             raise AnswersError(f"{source}: notes.{key if key.isprintable() else repr(key)}: not a question id (or 'general')")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_conflict(born: date | None, age: Any, today: date | None = None, strict: bool = False) -> str | None:
+    """Why a stated age contradicts the date of birth, or None.
+
+    An answers file does not say when it was answered, and assessing an old file again must give
+    the same result, so in a file only an age the date of birth makes impossible (older than the
+    patient is today) is refused. At the prompt (``strict``) the age is given today: it must match.
+    """
+    if born is None or not isinstance(age, int) or isinstance(age, bool):
+        return None
+    years = age_on(born, today or date.today())
+    if age == years or (not strict and age < years):
+        return None
+    return f"the date of birth {born.isoformat()} makes the patient {years} today, but the age given is {age}"
+
+
+def _check_age(parsed: AnswersFile, source: str) -> None:
+    born = parsed.patient.date_of_birth if parsed.patient else None
+    conflict = age_conflict(born, parsed.answers.get(AGE_QUESTION))
+    if conflict:
+        raise AnswersError(f"{source}: patient.date_of_birth: {conflict} (answers.{AGE_QUESTION}): correct one of them")
 
 
 def _describe(error: ValidationError) -> str:

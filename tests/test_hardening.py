@@ -1,0 +1,73 @@
+"""Hardening (issue 14): answers read as written, drafts checked, no lost questionnaire, nothing
+hostile reaching a terminal. Each test here failed on the code before the fix it comes with."""
+
+from __future__ import annotations
+
+import pytest
+from test_bad_input import VALID, answers_text, assert_one_clear_line, run
+
+from triage.assessment.answers import parse_answers, parse_document
+from triage.errors import AnswersError
+from triage.ruleset.yamlio import load_yaml
+
+# --- 1. answers read as written ---------------------------------------------------------------------
+
+NOT_PLAIN_DECIMAL = ["056", "0x1C", "1:20", "2_8", "0o17", "0b101", "+0x1", "1_0.5", "1:20.5"]
+
+
+@pytest.mark.parametrize("text", NOT_PLAIN_DECIMAL)
+def test_yaml_reads_only_plain_decimal_integers(text):
+    assert load_yaml(f"a: {text}\n") == {"a": text}
+
+
+@pytest.mark.parametrize(("text", "value"), [("56", 56), ("0", 0), ("-3", -3), ("+7", 7), ("1.5", 1.5), ("true", True)])
+def test_yaml_still_reads_plain_numbers(text, value):
+    assert load_yaml(f"a: {text}\n") == {"a": value}
+
+
+def test_yaml_reads_only_explicit_dates():
+    from datetime import date
+
+    assert load_yaml("a: 1980-04-02\n") == {"a": date(1980, 4, 2)}
+    for text in ("1980-4-2", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43"):
+        assert load_yaml(f"a: {text}\n") == {"a": text}
+
+
+@pytest.mark.parametrize("text", ["056", "0x1C", "1:20", "2_8"])
+def test_an_age_in_an_unusual_number_form_is_refused(mini_ruleset, text):
+    data = "answers: {chest: no, injury: no, cancer: no, night_pain: no, age: %s, pain_now: 3, sleep: side}\n" % text
+    with pytest.raises(AnswersError, match=f"answers.age: Input should be a valid integer \\(got '{text}'\\)"):
+        parse_answers(mini_ruleset, parse_document("a.yaml", data.encode(), is_json=False), "a.yaml")
+
+
+@pytest.mark.parametrize("value", ["0", "19800402", "1980-04-02T10:00:00", "'1980-4-2'"])
+def test_a_date_of_birth_must_be_a_written_date(mini_ruleset, value):
+    data = f"answers: {{chest: no}}\npatient: {{date_of_birth: {value}}}\n"
+    with pytest.raises(AnswersError, match="patient.date_of_birth"):
+        parse_answers(mini_ruleset, parse_document("a.yaml", data.encode(), is_json=False), "a.yaml")
+
+
+def test_a_date_of_birth_in_json_must_be_a_written_date(mini_ruleset):
+    for value in (0, "0", 1e9, "1980-04-02T00:00:00"):
+        document = {"answers": VALID, "patient": {"date_of_birth": value}}
+        with pytest.raises(AnswersError, match="patient.date_of_birth"):
+            parse_answers(mini_ruleset, document, "a.json")
+    document = {"answers": VALID, "patient": {"date_of_birth": "1982-01-01"}}
+    assert str(parse_answers(mini_ruleset, document, "a.json").patient.date_of_birth) == "1982-01-01"
+
+
+def test_a_date_of_birth_contradicting_the_age_is_refused(mini_ruleset):
+    from datetime import date
+
+    born = date(date.today().year - 30, 1, 1)
+    document = {"answers": {**VALID, "age": 44}, "patient": {"date_of_birth": born.isoformat()}}
+    with pytest.raises(AnswersError, match="a.json: patient.date_of_birth: .*30 today.*age given is 44"):
+        parse_answers(mini_ruleset, document, "a.json")
+    older = {"answers": {**VALID, "age": 25}, "patient": {"date_of_birth": born.isoformat()}}
+    assert parse_answers(mini_ruleset, older, "a.json").answers["age"] == 25  # an old file, assessed again
+
+
+def test_an_octal_age_is_refused_by_the_program(tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("answers: {chest: no, injury: no, cancer: no, night_pain: no, age: 056, pain_now: 3, sleep: side}\n")
+    assert_one_clear_line(run("assess", str(path)), "answers.age", "'056'")
