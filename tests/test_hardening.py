@@ -3,7 +3,11 @@ hostile reaching a terminal. Each test here failed on the code before the fix it
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
+from fixtures_paths import MINI_RULES
 from test_bad_input import VALID, answers_text, assert_one_clear_line, run
 
 from triage.assessment.answers import parse_answers, parse_document
@@ -71,3 +75,74 @@ def test_an_octal_age_is_refused_by_the_program(tmp_path):
     path = tmp_path / "a.yaml"
     path.write_text("answers: {chest: no, injury: no, cancer: no, night_pain: no, age: 056, pain_now: 3, sleep: side}\n")
     assert_one_clear_line(run("assess", str(path)), "answers.age", "'056'")
+
+
+# --- 2. a draft is checked like an answers file before anything is shown ----------------------------
+
+def _a_draft(mini_ruleset, mini_assessor, data_dir, nurse=False) -> Path:
+    """A real draft: 'no' to the first question, stopped at the second."""
+    from test_interactive_support import INTERRUPT, planned, run_plain
+
+    run = run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}, {"chest": "no"}), data_dir, nurse=nurse)
+    assert run.code == 130
+    (path,) = drafts_in(data_dir)
+    return path
+
+
+def drafts_in(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.glob("draft*.json"))
+
+
+def tamper(path: Path, change) -> None:
+    document = json.loads(path.read_text())
+    change(document)
+    path.write_text(json.dumps(document))
+
+
+BAD_DRAFTS = [
+    ("string for a list", lambda d: d["flow"]["answers"].update(habits="desk"), "answers.habits"),
+    ("string for a number", lambda d: d["flow"]["answers"].update(age="70"), "answers.age"),
+    ("null for an answer", lambda d: d["flow"]["answers"].update(injury=None), "answers.injury"),
+    ("unknown code", lambda d: d["flow"]["answers"].update(chest="maybe"), "answers.chest"),
+    ("unknown question", lambda d: d["flow"]["answers"].update(chset="no"), "answers.chset"),
+    ("answers as a list", lambda d: d["flow"].update(answers=["chest"]), "answers"),
+    ("bad remembered answer", lambda d: d["flow"].update(remembered={"age": "70"}), "remembered.age"),
+    ("history not a list", lambda d: d["flow"].update(history="chest"), "history"),
+    ("a required question declined", lambda d: d["flow"].update(declined=["injury"]), "declined"),
+    ("flow as a list", lambda d: d.update(flow=[]), "flow"),
+    ("long patient name", lambda d: d["visit"].update(patient_name="x" * 300), "patient_name"),
+    ("birth date as a number", lambda d: d["visit"].update(date_of_birth=0), "date_of_birth"),
+    ("note on no question", lambda d: d["visit"].update(notes={"chset": "x"}), "notes"),
+    ("answers is null", lambda d: d["flow"].update(answers=None), "answers"),
+]
+
+
+@pytest.mark.parametrize(("change", "where"), [c[1:] for c in BAD_DRAFTS], ids=[c[0] for c in BAD_DRAFTS])
+def test_resume_refuses_a_bad_draft_in_one_line_and_keeps_it_aside(mini_ruleset, mini_assessor, tmp_path, change, where):
+    from test_interactive_plain import triage
+
+    data_dir = tmp_path / "data"
+    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    tamper(path, change)
+    content = path.read_bytes()
+    done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "damaged" in done.stderr and where in done.stderr
+    assert "self-care" not in done.stdout.lower() and "(skipped)" not in done.stdout
+    assert not path.exists()
+    (kept,) = data_dir.glob("*damaged*")
+    assert kept.read_bytes() == content and kept.name in done.stderr
+    again = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
+    assert again.returncode == 2 and "no unfinished questionnaire" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_a_new_start_reports_a_bad_draft_and_keeps_it(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_support import INTERRUPT, planned, run_plain
+
+    data_dir = tmp_path / "data"
+    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    tamper(path, lambda d: d["flow"]["answers"].update(age="70"))
+    run = run_plain(mini_ruleset, mini_assessor, planned({"chest": [INTERRUPT]}), data_dir)
+    assert run.code == 130 and "damaged" in run.screen and "Starting a new questionnaire" in run.screen
+    assert len(list(data_dir.glob("*damaged*"))) == 1

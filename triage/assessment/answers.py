@@ -38,7 +38,7 @@ MAX_NAME = 200
 AGE_QUESTION = "age"  # checked against the date of birth when both are given
 
 
-def _written_date(value: Any) -> Any:
+def written_date(value: Any) -> Any:
     """A date as written: a YAML date or the text YYYY-MM-DD. Never a number (0 is not 1970-01-01)."""
     if isinstance(value, datetime):
         raise ValueError("a date of birth is a date (YYYY-MM-DD), not a date and time")
@@ -57,7 +57,7 @@ class _Strict(BaseModel):
 
 class Patient(_Strict):
     name: Annotated[str, Field(max_length=MAX_NAME)] | None = None
-    date_of_birth: Annotated[date | None, Field(strict=False), BeforeValidator(_written_date)] = None
+    date_of_birth: Annotated[date | None, Field(strict=False), BeforeValidator(written_date)] = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -202,6 +202,9 @@ def _describe(error: ValidationError) -> str:
     value = first.get("input")
     shown = f" (got {value!r})" if value is not None and not isinstance(value, (dict, list)) and len(repr(value)) < 60 else ""
     return f"{path}: {message}{shown}"
+
+
+describe_error = _describe  # one line for a validation error, as in answers files (drafts use it too)
 
 
 def _kind(value) -> str:

@@ -102,13 +102,15 @@ def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bo
 
     session = None
     try:
-        session = _open(new_session, prompter, store, nurse, resume)
+        session = _open(new_session, prompter, store, nurse, resume, ruleset)
         return 0 if session is None else session.run()
     except (KeyboardInterrupt, EOFError):
         return _stopped(prompter, session, store, resume_hint)
     except Exception:  # reported (fail safe) by the command line; what was typed is kept first
         _keep_quietly(session)
         raise
+    finally:
+        store.release()  # the questionnaire is over: its draft (if any) can be continued now
 
 
 def _keep_quietly(session: Session | None) -> None:
@@ -121,7 +123,12 @@ def _keep_quietly(session: Session | None) -> None:
 
 def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, resume_hint: str) -> int:
     """Ctrl-C is never an answer: keep what was typed and say how to continue."""
-    path = session.save_draft() if session is not None else None
+    try:
+        path = session.save_draft() if session is not None else None
+    except UserError as error:  # the data folder cannot be used: show the answers, so none is lost
+        prompter.show(f"\nStopped. Could not save your answers so far: {error}")
+        prompter.show(session.unsaved_text())
+        return error.exit_code
     if path is None and store.exists():
         prompter.show(f"\nStopped. The unfinished questionnaire is still saved. To continue it, run: {resume_hint}")
     elif path is None:
@@ -132,9 +139,9 @@ def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, res
     return EXIT_INTERRUPTED
 
 
-def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool) -> Session | None:
+def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool, ruleset) -> Session | None:
     """A new session, or one continued from the saved draft (asking first when it is not asked for)."""
-    draft = _load(store, prompter, resume)
+    draft = _load(store, prompter, resume, ruleset)
     if resume and draft is None:
         raise UserError(f"there is no unfinished questionnaire to resume (drafts are kept in {store.directory})")
     if draft is not None and not resume:
@@ -142,15 +149,24 @@ def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resum
         message = f"You have an unfinished questionnaire, {draft.describe()}."
         resume = prompter.ask(Ask("choice", message, options=options, default="resume")) == "resume"
     if draft is None or not resume:
-        store.delete()
+        if draft is not None:
+            store.delete()
         return new_session(nurse)
     return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft)
 
 
-def _load(store: DraftStore, prompter: Prompter, resume: bool) -> Draft | None:
-    """The saved draft; a damaged one stops ``resume`` (one line) and is replaced by a new start."""
+def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft | None:
+    """The saved draft, checked against the rules before anything in it is shown or used.
+
+    A damaged one is set aside by the store; it stops ``resume`` (one line), or a new one starts.
+    A data folder that cannot be used always stops (``store.check_directory``)."""
+    store.check_directory()
     try:
-        return store.load()
+        draft = store.load()
+        problem = draft.problem(ruleset) if draft is not None and draft.matches(ruleset) else None
+        if problem is not None:
+            raise store.set_aside(problem)
+        return draft
     except DraftError as error:
         if resume:
             raise

@@ -20,7 +20,7 @@ from ..assessment.outcome import Assessment
 from ..errors import OutputError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, Level, Question
-from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
+from .asks import BACK, NOTE, Ask, answer_text, check_date_of_birth, check_not_empty, question_ask
 from .draft import Draft
 from .flow import Flow
 from .saving import FORMATS_HINT, answers_path_for, check_summary_path, complete_answers, default_summary_name, write_answers
@@ -63,6 +63,18 @@ class Session:
         if not (self.flow.history or self.flow.remembered or self.visit.typed_anything()):
             return None
         return self.store.save(self.draft())
+
+    def unsaved_text(self) -> str:
+        """Everything typed so far, for the screen when the draft cannot be saved (nothing is lost)."""
+        from ..text_safety import visible
+
+        v = self.visit
+        lines = ["Your answers so far (not saved: please write them down):"]
+        typed = [("Nurse", v.nurse), ("Patient", v.patient_name), ("Date of birth", v.date_of_birth and v.date_of_birth.isoformat())]
+        lines += [f"  {label}: {visible(value)}" for label, value in typed if value]
+        lines += [f"  {q.wording(self.nurse)} {visible(answer_text(q, value, self.nurse))}" for q, value in self.flow.answered()]
+        lines += [f"  Note ({key}): {visible(text)}" for key, text in v.notes.items()]
+        return "\n".join(lines)
 
     # --- the whole run ------------------------------------------------------------------------------
 

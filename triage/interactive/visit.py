@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..assessment.answers import AnswersFile, Nurse, Override, Patient
+from ..assessment.answers import MAX_NAME, MAX_TEXT, AnswersFile, Nurse, Override, Patient, written_date
+
+Name = Annotated[str, Field(max_length=MAX_NAME)]
 
 
 class Visit(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
+    # strict, with the answers file's limits: a draft is read back through this model
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)  # built on first use
 
-    nurse: str | None = None
-    patient_name: str | None = None
-    date_of_birth: date | None = None
+    nurse: Name | None = None
+    patient_name: Name | None = None
+    date_of_birth: Annotated[date | None, Field(strict=False), BeforeValidator(written_date)] = None
     respondent: Literal["patient", "someone_else"] = "patient"
-    notes: dict[str, str] = {}
+    notes: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = {}
     intro_done: bool = False
 
     def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None) -> AnswersFile:
