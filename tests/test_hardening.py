@@ -4,11 +4,14 @@ hostile reaching a terminal. Each test here failed on the code before the fix it
 from __future__ import annotations
 
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
 from fixtures_paths import MINI_RULES
 from test_bad_input import VALID, answers_text, assert_one_clear_line, run
+from test_interactive_support import Reply
 
 from triage.assessment.answers import parse_answers, parse_document
 from triage.errors import AnswersError
@@ -146,3 +149,119 @@ def test_a_new_start_reports_a_bad_draft_and_keeps_it(mini_ruleset, mini_assesso
     run = run_plain(mini_ruleset, mini_assessor, planned({"chest": [INTERRUPT]}), data_dir)
     assert run.code == 130 and "damaged" in run.screen and "Starting a new questionnaire" in run.screen
     assert len(list(data_dir.glob("*damaged*"))) == 1
+
+
+# --- 5. two questionnaires at once never overwrite or delete each other's draft ----------------------
+
+def test_a_second_questionnaire_leaves_a_running_ones_draft_alone(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    from test_interactive_support import INTERRUPT, planned, run_plain
+
+    from triage.interactive.store import DraftStore
+
+    monkeypatch.chdir(tmp_path)
+    data_dir = tmp_path / "data"
+    first = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    running = DraftStore(data_dir)
+    assert running.load().flow["answers"] == {"chest": "no"}  # the first questionnaire, continued and still running
+    content = first.read_bytes()
+    # a second one at the same time is not offered the first one's draft; its Ctrl-C saves its own
+    second = run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}, {"chest": "no"}), data_dir)
+    assert second.code == 130 and "unfinished" not in second.screen
+    assert first.read_bytes() == content and len(drafts_in(data_dir)) == 2
+    # a third one finishes: it deletes only its own draft (none), never the running one's
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 30, "pain_now": 2, "sleep": "side", "other": None}
+    third = run_plain(mini_ruleset, mini_assessor, planned({"unfinished": [Reply("new")], "save": [Reply(False)]}, answers), data_dir)
+    assert third.code == 0
+    assert first.exists() and first.read_bytes() == content
+    running.release()
+
+
+def test_resume_continues_the_newest_draft_nobody_holds(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_support import INTERRUPT, planned, run_plain
+
+    from triage.interactive.store import DraftStore
+
+    data_dir = tmp_path / "data"
+    older = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    os.utime(older, (1_000_000_000, 1_000_000_000))
+    holder = DraftStore(data_dir)
+    holder.load()
+    run_plain(mini_ruleset, mini_assessor, planned({"cancer": [INTERRUPT]}, {"chest": "no", "injury": "no"}), data_dir)
+    holder.release()
+    resumed = run_plain(mini_ruleset, mini_assessor, planned({"cancer": [INTERRUPT]}), data_dir, resume=True)
+    assert "Continuing your questionnaire (2 answers so far)" in resumed.screen
+    assert older.exists() and len(drafts_in(data_dir)) == 2
+
+
+# --- 6. the data folder: made 0700, refused when it is not a folder or not the user's own ------------
+
+def _plain_start(tmp_path, data_dir):
+    from test_interactive_plain import triage
+
+    return triage(["--plain", "--rules", str(MINI_RULES)], "2\n", tmp_path, data_dir)
+
+
+@pytest.mark.parametrize("kind", ["regular file", "dangling symlink", "group-writable", "world-writable"])
+def test_an_unusable_data_folder_is_one_line_before_any_question(tmp_path, kind):
+    data_dir = tmp_path / "data"
+    if kind == "regular file":
+        data_dir.write_text("x")
+    elif kind == "dangling symlink":
+        data_dir.symlink_to(tmp_path / "nowhere")
+    else:
+        data_dir.mkdir()
+        data_dir.chmod(0o770 if kind == "group-writable" else 0o707)
+    done = _plain_start(tmp_path, data_dir)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and str(data_dir) in done.stderr
+    assert "Warning signs" not in done.stdout, "refused before anything is asked"
+
+
+def test_the_data_folder_is_made_0700(mini_ruleset, mini_assessor, tmp_path):
+    old = os.umask(0)
+    try:
+        path = _a_draft(mini_ruleset, mini_assessor, tmp_path / "deep" / "data")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to make a file owned by someone else")
+def test_a_draft_planted_by_another_user_is_refused(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_plain import triage
+
+    data_dir = tmp_path / "data"
+    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    path.chmod(0o644)
+    os.chown(path, 12345, 12345)
+    done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
+    assert done.returncode == 2 and "belongs to another user" in done.stderr and "Traceback" not in done.stderr
+    assert "Continuing" not in done.stdout and path.exists()
+
+
+def test_a_group_writable_draft_is_refused(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_plain import triage
+
+    data_dir = tmp_path / "data"
+    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    path.chmod(0o660)
+    done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
+    assert done.returncode == 2 and "group- or world-writable" in done.stderr and "Continuing" not in done.stdout
+
+
+def test_answers_that_cannot_be_saved_are_shown_not_lost(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_support import INTERRUPT, planned, run_plain
+
+    data_dir = tmp_path / "data"
+
+    def break_folder_then_stop(spec):
+        if spec.question_id == "injury":
+            data_dir.rmdir() if data_dir.exists() else None
+            data_dir.write_text("not a folder")
+            return INTERRUPT
+        return planned({}, {"chest": "no"})(spec)
+
+    run = run_plain(mini_ruleset, mini_assessor, break_folder_then_stop, data_dir)
+    assert run.code == 2 and "Could not save" in run.screen and "not a folder" in run.screen
+    assert "chest pain? No" in run.screen, "the answer given is on screen"
