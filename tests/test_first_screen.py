@@ -69,12 +69,17 @@ def first_question(ruleset):
 
 
 def break_validation_behind_the_digest(rules: Path) -> None:
-    """A parsed copy whose red-flag document no longer validates, its YAML (and digest) unchanged.
+    """A red-flag file that no longer validates, with a first screen recorded for exactly those bytes.
 
-    The first screen still matches the rule files, so it is shown; loading them must then fail."""
-    parsed = json.loads((rules / PARSED_COPY).read_text(encoding="utf-8"))
-    parsed["files"]["red_flags.yaml"]["document"]["findings"][0]["level"] = "critical"
-    (rules / PARSED_COPY).write_text(json.dumps(parsed), encoding="utf-8")
+    The first screen matches the rule files, so it is shown; loading them must then fail. (A
+    parsed.json is read only from the program's own rules folder, so it cannot stand in here.)"""
+    from triage.ruleset.files import digest_of
+
+    red_flags = rules / "red_flags.yaml"
+    red_flags.write_text(red_flags.read_text(encoding="utf-8").replace("level: emergency", "level: critical", 1), encoding="utf-8")
+    screen = json.loads((rules / FIRST_SCREEN).read_text(encoding="utf-8"))
+    screen["rules_sha256"] = digest_of(rules)
+    (rules / FIRST_SCREEN).write_text(json.dumps(screen), encoding="utf-8")
 
 
 def test_the_shipped_first_screen_is_up_to_date_and_used():

@@ -265,3 +265,51 @@ def test_answers_that_cannot_be_saved_are_shown_not_lost(mini_ruleset, mini_asse
     run = run_plain(mini_ruleset, mini_assessor, break_folder_then_stop, data_dir)
     assert run.code == 2 and "Could not save" in run.screen and "not a folder" in run.screen
     assert "chest pain? No" in run.screen, "the answer given is on screen"
+
+
+# --- 3. the compiled copy of the rules cannot change behaviour unseen --------------------------------
+
+def _tampered_copy(tmp_path) -> Path:
+    import shutil
+
+    from triage.ruleset.files import default_rules_dir
+
+    copy = tmp_path / "rules"
+    shutil.copytree(default_rules_dir(), copy)
+    parsed = copy / "parsed.json"
+    content = json.loads(parsed.read_text())
+    for finding in content["files"]["red_flags.yaml"]["document"]["findings"]:
+        if finding["id"] == "cardiac_chest_pain":
+            finding["level"] = "appointment"
+    parsed.write_text(json.dumps(content))
+    return copy
+
+
+def test_editing_only_parsed_json_does_not_lower_an_emergency(tmp_path):
+    import subprocess
+    import sys
+
+    from fixtures_paths import CASES
+
+    copy = _tampered_copy(tmp_path)
+    case = tmp_path / "chest.json"
+    case.write_text(json.dumps({"answers": load_yaml((CASES / "emergency_chest_unsure.yaml").read_text())["answers"]}))
+    official = subprocess.run([sys.executable, "-m", "triage", "assess", str(case), "--format", "json"],
+                              capture_output=True, text=True, timeout=60)
+    done = subprocess.run([sys.executable, "-m", "triage", "--rules", str(copy), "assess", str(case), "--format", "json"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    result, expected = json.loads(done.stdout), json.loads(official.stdout)
+    assert result["disposition"] == "emergency"
+    assert result["ruleset"]["hash"] == expected["ruleset"]["hash"]
+
+
+def test_rules_check_finds_an_edited_parsed_json(tmp_path):
+    import subprocess
+    import sys
+
+    copy = _tampered_copy(tmp_path)
+    done = subprocess.run([sys.executable, "-m", "triage", "--rules", str(copy), "rules", "check"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "parsed.json" in done.stderr and "red_flags.yaml" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr

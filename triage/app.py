@@ -108,9 +108,11 @@ def rules_compile(args: Namespace) -> int:
 
 def rules_check(args: Namespace) -> int:
     from .assessment.assess import Assessor
-    from .ruleset.load import inspect_rules
+    from .ruleset.files import rules_dir
+    from .ruleset.load import inspect_rules, parsed_copy_problems
 
     ruleset, problems = inspect_rules(args.rules)
+    problems += parsed_copy_problems(rules_dir(args.rules))
     if problems:
         raise RulesProblems(problems)
     Assessor(ruleset)  # compiles every rule into the engine: shape and hash checks run here
