@@ -313,3 +313,59 @@ def test_rules_check_finds_an_edited_parsed_json(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 1 and "parsed.json" in done.stderr and "red_flags.yaml" in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+# --- 4. SIGTERM and SIGHUP save the draft like Ctrl-C; a lost terminal too ----------------------------
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize(("signal_number", "code"), [(15, 143), (1, 129)], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("plain", [False, True], ids=["arrows", "plain"])
+def test_a_signal_saves_the_draft_and_exits_128_plus_its_number(ruleset, tmp_path, signal_number, code, plain):
+    pexpect = pytest.importorskip("pexpect")
+    from test_interactive_support import arrow_keys
+    from test_pty_interactive import terminal_env, triage_command
+
+    from triage.interactive.asks import question_ask
+    from triage.interactive.flow import asking_order
+
+    env = terminal_env(tmp_path, NO_COLOR="1")
+    child = pexpect.spawn(triage_command(), ["--plain"] if plain else [], cwd=str(tmp_path), env=env,
+                          encoding="utf-8", dimensions=(60, 400), timeout=30)
+    first, second = asking_order(ruleset)[:2]
+    child.expect_exact(" ".join(first.ask.split()))
+    child.send("2\r" if plain else arrow_keys(question_ask(first, nurse=False, default=None, back=False), Reply("no")))
+    child.expect_exact(" ".join(second.ask.split()))
+    child.expect_exact("Type a number" if plain else "Not sure")
+    child.kill(signal_number)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert (child.exitstatus, child.signalstatus) == (code, None), child.before
+    assert "Traceback" not in child.before
+    (draft,) = (tmp_path / "data").glob("draft-*.json")
+    assert json.loads(draft.read_text())["flow"]["answers"] == {first.id: "no"}
+
+
+def test_a_lost_terminal_saves_the_draft_without_a_traceback(mini_ruleset, mini_assessor, tmp_path):
+    import errno
+
+    from test_interactive_support import ScriptedLines, planned
+
+    from triage.interactive import run_with
+    from triage.interactive.store import DraftStore
+
+    class LostTerminal(ScriptedLines):
+        def ask(self, spec, meanwhile=None):
+            if spec.question_id == "injury":
+                raise OSError(errno.EIO, "Input/output error")
+            return super().ask(spec, meanwhile)
+
+        def show(self, text, style=""):
+            if "Stopped" in text:
+                raise OSError(errno.EIO, "Input/output error")
+            super().show(text, style)
+
+    prompter = LostTerminal(planned({}, {"chest": "no"}))
+    code = run_with(mini_ruleset, mini_assessor, prompter, DraftStore(tmp_path / "data"))
+    assert code == 130
+    (draft,) = drafts_in(tmp_path / "data")
+    assert json.loads(draft.read_text())["flow"]["answers"] == {"chest": "no"}

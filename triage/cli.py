@@ -108,8 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.traceback:
             traceback.print_exc()
         return _fail(f"triage: error: {error}\n{FAILSAFE}", error.exit_code)
-    except KeyboardInterrupt:
-        return _fail("\ntriage: interrupted. Nothing was assessed.", EXIT_INTERRUPTED)
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM / SIGHUP during a questionnaire (128 + signal)
+        return _fail("\ntriage: interrupted. Nothing was assessed.", getattr(error, "exit_code", EXIT_INTERRUPTED))
     except BrokenPipeError:  # e.g. `triage questions | head`: the reader stopped reading; not a bug
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return _fail("triage: error: standard output was closed before the output was complete", EXIT_USAGE)

@@ -1,8 +1,10 @@
 """The questionnaire: a person's or a nurse's answers in, an assessment and a saved summary out.
 
 Exit codes: 0 finished (whatever the result), 2 not a terminal (without ``--plain``), no draft to
-resume, or a damaged draft given to ``resume``, 130 stopped by Ctrl-C or end of input (a draft was
-saved if anything had been typed), 1 anything failed (fail safe: contact a provider).
+resume, a damaged draft given to ``resume``, or a data folder that cannot be used, 130 stopped by
+Ctrl-C, end of input or a lost terminal, 143 by SIGTERM, 129 by SIGHUP (closing the terminal
+window); a draft was saved in each of these cases if anything had been typed. 1 anything failed
+(fail safe: contact a provider).
 
 A new questionnaire's first screen is drawn before the rules are loaded, and they are loaded and
 validated while it is on screen (``first_screen``). So this module and everything it imports at the
@@ -12,8 +14,11 @@ top stay free of pydantic and the rule models; those are imported once the first
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
+from contextlib import contextmanager
 from argparse import Namespace
 from collections.abc import Callable
 from datetime import datetime
@@ -50,8 +55,37 @@ def _start(args: Namespace, resume: bool) -> int:
         print(NOT_A_TERMINAL, file=sys.stderr)
         return EXIT_USAGE
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
-    return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
-                 resume_hint=_resume_hint(args, plain))
+    with _signals_stop():
+        return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
+                     resume_hint=_resume_hint(args, plain))
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled like Ctrl-C (the draft is saved), exit 128 + the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+LOST_TERMINAL = (errno.EIO, errno.ENXIO, errno.EBADF, errno.ENOTTY)
+
+
+def _stop(signum: int, frame) -> None:
+    for number in STOP_SIGNALS:  # a second signal must not interrupt saving the draft
+        signal.signal(number, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def _signals_stop():
+    previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
@@ -63,8 +97,8 @@ def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool
     else:
         try:
             ruleset, prompter = screen.show_while(prompter, lambda: _load_rules(rules))
-        except (KeyboardInterrupt, EOFError):
-            return _stopped(prompter, None, store, resume_hint)
+        except (KeyboardInterrupt, EOFError) as stop:
+            return _stopped(prompter, None, store, resume_hint, stop)
     from ..assessment.assess import Assessor
 
     return run_with(ruleset, Assessor(ruleset, lazy=True), prompter, store, nurse=nurse, resume=resume,
@@ -104,8 +138,13 @@ def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bo
     try:
         session = _open(new_session, prompter, store, nurse, resume, ruleset)
         return 0 if session is None else session.run()
-    except (KeyboardInterrupt, EOFError):
-        return _stopped(prompter, session, store, resume_hint)
+    except (KeyboardInterrupt, EOFError) as stop:
+        return _stopped(prompter, session, store, resume_hint, stop)
+    except OSError as error:
+        if error.errno not in LOST_TERMINAL:
+            _keep_quietly(session)
+            raise
+        return _stopped(prompter, session, store, resume_hint, error)  # the terminal is gone
     except Exception:  # reported (fail safe) by the command line; what was typed is kept first
         _keep_quietly(session)
         raise
@@ -121,22 +160,33 @@ def _keep_quietly(session: Session | None) -> None:
         pass
 
 
-def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, resume_hint: str) -> int:
-    """Ctrl-C is never an answer: keep what was typed and say how to continue."""
+def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, resume_hint: str,
+             stop: BaseException | None = None) -> int:
+    """Ctrl-C is never an answer: keep what was typed and say how to continue.
+
+    Saving comes first: after SIGHUP or a lost terminal, the message may have nowhere to go."""
+    code = getattr(stop, "exit_code", EXIT_INTERRUPTED)
     try:
         path = session.save_draft() if session is not None else None
     except UserError as error:  # the data folder cannot be used: show the answers, so none is lost
-        prompter.show(f"\nStopped. Could not save your answers so far: {error}")
-        prompter.show(session.unsaved_text())
+        _tell(prompter, f"\nStopped. Could not save your answers so far: {error}\n{session.unsaved_text()}")
         return error.exit_code
     if path is None and store.exists():
-        prompter.show(f"\nStopped. The unfinished questionnaire is still saved. To continue it, run: {resume_hint}")
+        _tell(prompter, f"\nStopped. The unfinished questionnaire is still saved. To continue it, run: {resume_hint}")
     elif path is None:
-        prompter.show("\nStopped. Nothing had been answered, so nothing was saved.")
+        _tell(prompter, "\nStopped. Nothing had been answered, so nothing was saved.")
     else:
-        prompter.show(f"\nStopped. Your answers so far are saved on this computer ({path}).\n"
-                      f"To continue where you left off, run: {resume_hint}")
-    return EXIT_INTERRUPTED
+        _tell(prompter, f"\nStopped. Your answers so far are saved on this computer ({path}).\n"
+                        f"To continue where you left off, run: {resume_hint}")
+    return code
+
+
+def _tell(prompter: Prompter, text: str) -> None:
+    """Show a closing message if the terminal is still there (after SIGHUP it may not be)."""
+    try:
+        prompter.show(text)
+    except (OSError, ValueError):  # EIO on a vanished terminal, or a closed stream
+        pass
 
 
 def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool, ruleset) -> Session | None:
