@@ -92,7 +92,7 @@ def test_a_nurse_override_without_a_reason_is_a_bad_line_not_a_crash(tmp_path):
     result = triage("assess", "--batch", str(write_batch(tmp_path, lowered, line(CLEAR))))
     rows = results(result.stdout)
     assert result.returncode == 2
-    assert rows[0] == {"line": 1, "ok": False, "error": "override.reason: lowering the disposition needs a written reason"}
+    assert rows[0] == {"line": 1, "ok": False, "error": "override.reason: lowering the disposition needs a written reason (in words)"}
     assert rows[1]["ok"] is True
 
 

@@ -369,3 +369,77 @@ def test_a_lost_terminal_saves_the_draft_without_a_traceback(mini_ruleset, mini_
     assert code == 130
     (draft,) = drafts_in(tmp_path / "data")
     assert json.loads(draft.read_text())["flow"]["answers"] == {"chest": "no"}
+
+
+# --- 7. every prompt enforces the models' limits -----------------------------------------------------
+
+@pytest.mark.parametrize("typed", ["--5", "²", "٣", "5-", "+-5", "1e3", "0x10", "５"])
+def test_a_strange_number_gets_a_clear_message(typed):
+    from triage.interactive.asks import parse_number
+
+    value, message = parse_number(typed, 0, 120, "from 0 to 120")
+    assert value is None and message == "Please type a whole number from 0 to 120."
+
+
+@pytest.mark.parametrize("front_end", ["plain", "arrows"])
+def test_limits_are_enforced_at_the_prompt(mini_ruleset, mini_assessor, tmp_path, monkeypatch, capsys, front_end):
+    """A name over 200 characters, a note or free text over 2000: refused at the prompt, asked again."""
+    from test_interactive_support import planned, run_arrows, run_plain
+
+    from triage.assessment.answers import load_answers_file
+
+    monkeypatch.chdir(tmp_path)
+    long_name, long_text = "N" * 201, "t" * 2001
+    key = "line" if front_end == "plain" else "keys"
+    end = "\n" if front_end == "plain" else "\r\x15"  # arrows: Enter, then Ctrl-U clears the refused text
+    plan = {
+        "nurse": [Reply(**{key: long_name + end + "Nurse Kim" + ("" if front_end == "plain" else "\r")})],
+        "patient": [Reply(**{key: long_name + end + "Ann" + ("" if front_end == "plain" else "\r")})],
+        "respondent": [Reply("patient")],
+        "dob": [Reply(None)],
+        "other": [Reply(**{key: long_text + end + "short" + ("" if front_end == "plain" else "\r")})],
+        "override": [Reply("keep")],
+        "general_note": [Reply(**{key: long_text + end + "fine" + ("" if front_end == "plain" else "\r")})],
+    }
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 40, "pain_now": 4, "sleep": "side"}
+    runner = run_plain if front_end == "plain" else run_arrows
+    run = runner(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
+    assert run.code == 0, run.screen
+    if front_end == "plain":  # the arrow prompt shows it in its toolbar, gone before the screen is read
+        assert "at most 200 characters" in run.screen and "at most 2000 characters" in run.screen
+    (saved,) = tmp_path.glob("neck-triage-answers-*.yaml")
+    document = load_answers_file(mini_ruleset, saved)
+    assert document.nurse.name == "Nurse Kim" and document.patient.name == "Ann"
+    assert document.answers["other"] == "short" and document.notes["general"] == "fine"
+
+
+def test_an_age_the_date_of_birth_makes_impossible_is_asked_again(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    from datetime import date
+
+    from test_interactive_support import planned, run_plain
+
+    monkeypatch.chdir(tmp_path)
+    born = date(date.today().year - 31, 1, 1).isoformat()
+    plan = {"nurse": [Reply(line="Kim")], "patient": [Reply(line="")], "respondent": [Reply("patient")],
+            "dob": [Reply(line=born)], "age": [Reply(line="44\n30")], "override": [Reply("keep")],
+            "general_note": [Reply(line="")], "save": [Reply(False)]}
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "pain_now": 4, "sleep": "side", "other": None}
+    run = run_plain(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
+    assert run.code == 0 and "makes the patient 31 today" in run.screen
+
+
+# --- 11. a reason is words; override errors name the file --------------------------------------------
+
+@pytest.mark.parametrize("reason", ["\u200b", " . ", "\u200b\u200b!!", "123"])
+def test_lowering_needs_a_reason_in_words(tmp_path, reason):
+    path = tmp_path / "a.json"
+    document = {"answers": {**VALID, "injury": "yes", "numb": "no"}, "override": {"level": "appointment", "reason": reason}}
+    path.write_text(json.dumps(document))
+    assert_one_clear_line(run("assess", str(path)), f"{path}: override.reason", "written reason")
+
+
+def test_the_reason_check_at_the_prompt_wants_letters():
+    from triage.interactive.asks import check_reason
+
+    assert check_reason("\u200b") and check_reason("...") and check_reason("x" * 2001)
+    assert check_reason("Seen in clinic, stable") is None

@@ -12,7 +12,7 @@ import sys
 from argparse import Namespace
 from typing import TYPE_CHECKING
 
-from .errors import RulesProblems, UserError
+from .errors import AnswersError, RulesProblems, UserError
 from .fileio import atomic_write
 
 if TYPE_CHECKING:
@@ -52,7 +52,10 @@ def assess(args: Namespace) -> int:
         return run_batch(Assessor(ruleset), args.batch, args.output, force=args.force)
     summary_path = _summary_target(args)
     answers = load_answers_file(ruleset, args.answers)
-    assessment = Assessor(ruleset).assess(answers)
+    try:
+        assessment = Assessor(ruleset).assess(answers)
+    except AnswersError as error:  # the override's checks: name the file, like every other answers error
+        raise AnswersError(f"{args.answers}: {error}") from None
     if summary_path is not None:
         from .report.save import save_summary
 

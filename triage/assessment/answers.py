@@ -28,13 +28,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from ..errors import AnswersError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import Level, Question, QuestionType
+from ..ruleset.vocabulary import MAX_NAME, MAX_TEXT
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
-MAX_TEXT = 2000
 MAX_DEPTH = 20
 MAX_VALUES = 100_000  # far above any real answers file
-MAX_NAME = 200
 AGE_QUESTION = "age"  # checked against the date of birth when both are given
 
 

@@ -245,8 +245,8 @@ def _override(answers_file: AnswersFile, engine_level: Level, findings) -> Overr
     reason = requested.reason.strip()
     target = requested.level
     by = answers_file.nurse.name if answers_file.nurse else None
-    if target.rank < engine_level.rank and not reason:
-        raise AnswersError("override.reason: lowering the disposition needs a written reason")
+    if target.rank < engine_level.rank and not any(char.isalpha() for char in reason):  # words, not "\u200b" or "..."
+        raise AnswersError("override.reason: lowering the disposition needs a written reason (in words)")
     if target is Level.self_care and any(f.level is not Level.self_care for f in findings):
         raise AnswersError("override.level: cannot lower to self_care while a finding needs a provider")
     direction = "raised" if target.rank > engine_level.rank else "lowered" if target.rank < engine_level.rank else "unchanged"

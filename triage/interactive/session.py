@@ -14,13 +14,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AnswersFile, Override
+from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, age_conflict
 from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
 from ..errors import OutputError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, Level, Question
-from .asks import BACK, NOTE, Ask, answer_text, check_date_of_birth, check_not_empty, question_ask
+from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
+                   check_reason, check_text, question_ask)
 from .draft import Draft
 from .flow import Flow
 from .saving import FORMATS_HINT, answers_path_for, check_summary_path, complete_answers, default_summary_name, write_answers
@@ -95,10 +96,11 @@ class Session:
 
     def _intro(self) -> None:
         v = self.visit
-        v.nurse = self._ask(Ask("text", "Your name (the nurse):", default=v.nurse or "", check=check_not_empty))
+        v.nurse = self._ask(Ask("text", "Your name (the nurse):", default=v.nurse or "", check=check_name))
         v.respondent = self._ask(Ask("choice", "Who is answering the questions?", default=v.respondent,
                                      options=(("patient", "The patient"), ("someone_else", "Someone on the patient's behalf"))))
-        v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False))
+        v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False,
+                                       check=check_optional_name))
         born = self._ask(Ask("text", "Patient's date of birth (YYYY-MM-DD):", required=False,
                              default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
         v.date_of_birth = date.fromisoformat(born.strip()) if born else None
@@ -133,6 +135,8 @@ class Session:
             self.flow.back()
         elif result is NOTE:
             self._note(question.id, f"Note on: {question.wording(self.nurse)}")
+        elif question.id == AGE_QUESTION and (conflict := age_conflict(self.visit.date_of_birth, result)):
+            self.prompter.show(f"That does not fit: {conflict}. Please check the age (or the date of birth).")
         else:
             self.flow.answer(question.id, result)
 
@@ -142,7 +146,7 @@ class Session:
             self.prompter.show(section_heading(self.ruleset.sections[question.section]), "bold")
 
     def _note(self, key: str, prompt: str) -> None:
-        text = self._ask(Ask("text", prompt, default=self.visit.notes.get(key, ""), required=False))
+        text = self._ask(Ask("text", prompt, default=self.visit.notes.get(key, ""), required=False, check=check_text))
         if text:
             self.visit.notes[key] = text
         else:
@@ -240,7 +244,7 @@ class Session:
         level = Level(choice)
         lowering = level.rank < engine.rank
         prompt = "Reason for lowering it (required):" if lowering else "Reason for raising it (optional):"
-        reason = self._ask(Ask("text", prompt, required=lowering, check=check_not_empty if lowering else None))
+        reason = self._ask(Ask("text", prompt, required=lowering, check=check_reason if lowering else check_text))
         return Override(level=level, reason=reason or "")
 
     def _level_name(self, level: Level) -> str:
