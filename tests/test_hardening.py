@@ -443,3 +443,88 @@ def test_the_reason_check_at_the_prompt_wants_letters():
 
     assert check_reason("\u200b") and check_reason("...") and check_reason("x" * 2001)
     assert check_reason("Seen in clinic, stable") is None
+
+
+# --- 8. stale temporaries of a killed run are removed; every output path is checked first ------------
+
+def _batch_input(tmp_path) -> Path:
+    path = tmp_path / "in.jsonl"
+    path.write_text(answers_text(VALID) + "\n")
+    return path
+
+
+def test_a_killed_batchs_temporary_file_is_removed_by_the_next_run(tmp_path):
+    import fcntl
+
+    source = _batch_input(tmp_path)
+    stale = tmp_path / ".out.jsonl.k3x_9abz.tmp"
+    busy = tmp_path / ".out.jsonl.q1w2e3r4.tmp"  # another run still writing it (holds its lock)
+    others = [tmp_path / ".out.jsonl.short.tmp", tmp_path / ".other.jsonl.k3x_9abz.tmp", tmp_path / "out.jsonl.k3x_9abz.tmp"]
+    for path in [stale, busy, *others]:
+        path.write_text("health data")
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    with open(busy, "rb") as holder:
+        fcntl.flock(holder.fileno(), fcntl.LOCK_EX)
+        done = run("assess", "--batch", str(source), "-o", str(tmp_path / "out.jsonl"))
+    assert done.returncode == 0, done.stderr
+    assert not stale.exists(), "a stale temporary of our own is removed"
+    assert busy.exists() and all(path.exists() for path in others), "only unused files of our own pattern"
+    assert (tmp_path / "out.jsonl").exists()
+
+
+def test_every_output_path_is_checked_before_anything_is_written(tmp_path):
+    answers = tmp_path / "a.json"
+    answers.write_text(answers_text(VALID))
+    summary = tmp_path / "s.txt"
+    assert_one_clear_line(run("assess", str(answers), "--summary", str(summary), "-o", str(tmp_path / "missing" / "o.txt")),
+                          "missing")
+    assert not summary.exists()
+
+
+@pytest.mark.parametrize("option", ["--summary", "-o"])
+def test_force_never_replaces_something_that_is_not_a_regular_file(tmp_path, option):
+    answers = tmp_path / "a.json"
+    answers.write_text(answers_text(VALID))
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.txt"
+    folder.mkdir()
+    for target in (fifo, folder):
+        assert_one_clear_line(run("assess", str(answers), option, str(target), "--force"), str(target))
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and folder.is_dir()
+
+
+def test_force_never_replaces_a_batch_output_that_is_not_a_regular_file(tmp_path):
+    fifo = tmp_path / "out.jsonl"
+    os.mkfifo(fifo)
+    assert_one_clear_line(run("assess", "--batch", str(_batch_input(tmp_path)), "-o", str(fifo), "--force"), "not a regular file")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("option", ["--summary", "-o"])
+def test_an_output_equal_to_the_input_is_refused(tmp_path, option):
+    answers = tmp_path / "in.yaml"
+    answers.write_text("answers: {chest: no, injury: no, cancer: no, night_pain: no, age: 44, pain_now: 3, sleep: side}\n")
+    content = answers.read_bytes()
+    target = str(answers) if option == "-o" else str(tmp_path / "." / "in.yaml")
+    done = run("assess", str(answers), option, target, "--force", *(["--summary-format", "text"] if option == "--summary" else []))
+    assert_one_clear_line(done, "is the input")
+    assert answers.read_bytes() == content
+
+
+def test_a_batch_output_equal_to_its_input_is_refused(tmp_path):
+    source = _batch_input(tmp_path)
+    content = source.read_bytes()
+    assert_one_clear_line(run("assess", "--batch", str(source), "-o", str(source), "--force"), "is the input")
+    assert source.read_bytes() == content
+
+
+def test_dash_means_standard_output(tmp_path):
+    import subprocess
+    import sys
+
+    answers = tmp_path / "a.json"
+    answers.write_text(answers_text(VALID))
+    done = subprocess.run([sys.executable, "-m", "triage", "--rules", str(MINI_RULES), "assess", str(answers), "-o", "-"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=60)
+    assert done.returncode == 0 and "not a diagnosis" in done.stdout.lower() and not (tmp_path / "-").exists()

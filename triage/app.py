@@ -51,6 +51,7 @@ def assess(args: Namespace) -> int:
 
         return run_batch(Assessor(ruleset), args.batch, args.output, force=args.force)
     summary_path = _summary_target(args)
+    output = _output_target(args, summary_path)
     answers = load_answers_file(ruleset, args.answers)
     try:
         assessment = Assessor(ruleset).assess(answers)
@@ -61,11 +62,26 @@ def assess(args: Namespace) -> int:
 
         save_summary(ruleset, answers, assessment, summary_path, args.summary_format, args.force)
     text = render_assessment(ruleset, answers, assessment, args.format)
-    if args.output is not None:
-        atomic_write(args.output, text if text.endswith("\n") else text + "\n", force=args.force)
+    if output is not None:
+        atomic_write(output, text if text.endswith("\n") else text + "\n", force=args.force)
     else:
         _write(text)
     return 0
+
+
+def _output_target(args: Namespace, summary_path):
+    """Check ``-o FILE`` before any work, like the summary ('-' is standard output): None for stdout."""
+    output = args.output
+    if output is None or str(output) == "-":
+        return None
+    from .fileio import same_file
+    from .report.save import check_output_path
+
+    check_output_path(output, args.force)
+    for other, what in ((args.answers, "the input file"), (summary_path, "the summary file")):
+        if other is not None and same_file(output, other):
+            raise UserError(f"{output}: is {what}: choose another output file")
+    return output
 
 
 def _summary_target(args: Namespace):
@@ -77,6 +93,10 @@ def _summary_target(args: Namespace):
 
     check_output_path(path, getattr(args, "force", False))
     summary_format(path, getattr(args, "summary_format", None))
+    from .fileio import same_file
+
+    if args.answers is not None and same_file(path, args.answers):
+        raise UserError(f"{path}: is the input file: choose another summary file")
     return path
 
 
