@@ -528,3 +528,85 @@ def test_dash_means_standard_output(tmp_path):
     done = subprocess.run([sys.executable, "-m", "triage", "--rules", str(MINI_RULES), "assess", str(answers), "-o", "-"],
                           capture_output=True, text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 0 and "not a diagnosis" in done.stdout.lower() and not (tmp_path / "-").exists()
+
+
+# --- 9. nothing hostile reaches a terminal or a text/Markdown summary ---------------------------------
+
+ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x1b[31mred\u202eevil\u2066\x9b31m\x7f\x00"
+RAW = ["\x1b", "\x07", "\u202e", "\u2066", "\x9b", "\x7f", "\x00"]
+
+
+def test_visible_shows_every_control_and_bidi_character():
+    from triage.text_safety import visible
+
+    assert visible("a\x1b[2Jb") == "a\\x1b[2Jb"
+    assert visible("\u202e\u200f\u061c\x9b\x7f") == "U+202E" "U+200F" "U+061C" "\\x9b" "\\x7f"
+    assert visible("one\ntwo\tthree") == "one\\x0atwo\\x09three"
+    assert visible("one\ntwo\tthree", keep_lines=True) == "one\ntwo\tthree"
+    assert visible("Zoë Łukasiewicz 李雷 café") == "Zoë Łukasiewicz 李雷 café"
+
+
+def _hostile_answers(tmp_path) -> Path:
+    path = tmp_path / "hostile.json"
+    document = {"answers": {**VALID, "injury": "yes", "numb": "no"},
+                "patient": {"name": f"Ann {ESCAPES}"}, "nurse": {"name": f"Kim {ESCAPES}"},
+                "notes": {"general": f"note {ESCAPES}"},
+                "override": {"level": "appointment", "reason": f"Seen today {ESCAPES}"}}
+    path.write_text(json.dumps(document))
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_assess_shows_hostile_text_visibly(tmp_path, fmt):
+    done = run("assess", str(_hostile_answers(tmp_path)), "--format", fmt)
+    assert done.returncode == 0, done.stderr
+    assert not [char for char in RAW if char in done.stdout]
+    if fmt == "text":
+        assert "\\x1b]0;pwned\\x07" in done.stdout and "U+202E" in done.stdout
+    else:
+        assert json.loads(done.stdout)["override"]["reason"] == f"Seen today {ESCAPES}", "JSON keeps the text, escaped"
+
+
+@pytest.mark.parametrize("suffix", [".txt", ".md"])
+def test_summaries_show_hostile_text_visibly(tmp_path, suffix):
+    summary = tmp_path / f"s{suffix}"
+    done = run("assess", str(_hostile_answers(tmp_path)), "--summary", str(summary))
+    assert done.returncode == 0, done.stderr
+    text = summary.read_text()
+    assert not [char for char in RAW if char in text]
+    assert "\\x1b" in text or "\\\\x1b" in text
+
+
+def test_a_file_name_in_an_error_is_shown_visibly(tmp_path):
+    name = tmp_path / "a\x1b]0;pwned\x07\u202e.yaml"
+    done = run("assess", str(name))
+    assert done.returncode == 2 and "no such file" in done.stderr
+    assert not [char for char in RAW if char in done.stderr] and "\\x1b]0;pwned\\x07U+202E.yaml" in done.stderr
+
+
+def test_the_plain_questionnaire_shows_a_typed_name_visibly(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    from test_interactive_support import planned, run_plain
+
+    monkeypatch.chdir(tmp_path)
+    plan = {"nurse": [Reply(line=f"Kim {ESCAPES.replace(chr(0), '')}")], "patient": [Reply(line=f"Ann {ESCAPES[:20]}")],
+            "respondent": [Reply("patient")], "dob": [Reply(line="")], "override": [Reply("keep")],
+            "general_note": [Reply(line="")], "save": [Reply(False)], "other": [Reply(line=f"typed {ESCAPES[:-1]}")]}
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 40, "pain_now": 4, "sleep": "side"}
+    run = run_plain(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
+    assert run.code == 0
+    assert "typed \\x1b]0;pwned" in run.screen, "the review shows the typed answer, visibly"
+    assert not [char for char in RAW if char in run.screen]
+
+
+# --- 11. Markdown: names and notes never become links ------------------------------------------------
+
+def test_markdown_escapes_bare_urls_and_autolinks():
+    from markdown_it import MarkdownIt
+
+    from triage.report.markdown import escape
+
+    for text in ("see http://evil.example/x", "www.evil.example", "<https://evil.example>", "[a](http://x)", "mail me@evil.example"):
+        escaped = escape(text)
+        assert "://" not in escaped and "www." not in escaped and "@" not in escaped.replace("\\@", "")
+        assert "<a" not in MarkdownIt("commonmark").render(escaped)
+        assert MarkdownIt("commonmark").render(escaped).count("evil") == text.count("evil"), "the text itself is kept"

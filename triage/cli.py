@@ -119,5 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(message, file=sys.stderr)
+    from .text_safety import visible  # file names and values in messages may hold escape sequences
+
+    print(visible(message, keep_lines=True), file=sys.stderr)
     return code

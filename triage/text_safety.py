@@ -31,3 +31,12 @@ def visible(text: str, keep_lines: bool = False) -> str:
     """
     pattern = _UNSAFE_KEEP_LINES if keep_lines else _UNSAFE
     return pattern.sub(_shown, text) if pattern.search(text) else text
+
+
+def json_visible(text: str) -> str:
+    """JSON text with every such character written as a ``\\uXXXX`` escape: the same JSON value.
+
+    Outside string literals JSON holds only ASCII, so any such character is inside a string, where
+    the escape means exactly that character: nothing is lost, and nothing reaches the terminal raw.
+    """
+    return _UNSAFE_KEEP_LINES.sub(lambda m: f"\\u{ord(m.group()):04x}", text) if _UNSAFE_KEEP_LINES.search(text) else text

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TextIO
 
+from ..text_safety import visible
 from .asks import BACK, NOTE, Ask
 
 BACK_WORDS = ("back", "b")
@@ -24,7 +25,7 @@ class PlainPrompter:
         self._meanwhile: Callable[[], None] | None = None
 
     def show(self, text: str, style: str = "") -> None:
-        self.stdout.write(text + "\n")
+        self.stdout.write(visible(text, keep_lines=True) + "\n")  # typed names and notes: no escape sequences
         self.stdout.flush()
 
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:

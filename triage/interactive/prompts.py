@@ -22,6 +22,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.output import ColorDepth
 
+from ..text_safety import visible
 from .asks import BACK, NOTE, Ask
 
 MAX_SHORTCUTS = 9  # beyond 9, questionary's shortcuts turn into letters: arrows only then
@@ -58,11 +59,12 @@ class ArrowPrompter:
         self.color_depth = None if color else ColorDepth.MONOCHROME
 
     def show(self, text: str, style: str = "") -> None:
-        print_formatted_text(FormattedText([(style, text)]), color_depth=self.color_depth)
+        print_formatted_text(FormattedText([(style, visible(text, keep_lines=True))]), color_depth=self.color_depth)
 
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
         """The answer to ``spec``; ``meanwhile`` runs once the prompt is on screen (``first_screen``)."""
         width = max(40, get_app_session().output.get_size().columns - 4)
+        spec = _visible(spec)
         spec = replace(spec, message=_fill(spec.message, width), hint=_fill(spec.hint, width, "  ") if spec.hint else None)
         question = _BUILDERS[spec.kind](spec, width, color_depth=self.color_depth)
         _add_keys(question, spec)
@@ -70,6 +72,13 @@ class ArrowPrompter:
         if result is BACK or result is NOTE or spec.kind in ("choice", "confirm"):
             return result
         return _FINISHERS[spec.kind](spec, result)
+
+
+def _visible(spec: Ask) -> Ask:
+    """The prompt's own text with control and bidi characters shown (typed text stays editable as it is)."""
+    options = tuple((value, visible(label)) for value, label in spec.options)
+    hint = visible(spec.hint, keep_lines=True) if spec.hint else spec.hint
+    return replace(spec, message=visible(spec.message, keep_lines=True), hint=hint, options=options)
 
 
 class _Meanwhile:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import re
 import textwrap
 
+from ..text_safety import visible
 from .outline import Block, Item, disposition_lines, footer, outline, patient_lines, with_colon
 from .summary import Summary
 
 WIDTH = 78
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")  # may start markup anywhere in a line
+_LINK = re.compile(r"(?i)(?<=[a-z0-9]:)(/)(?=/)|(?<![\w.])(www)(\.)|(@)")  # bare URLs and e-mail autolinks
 _LINE_START = re.compile(r"(^|(?<=\s))([-+#=]+|\d{1,9}[.)])(?=\s|$)")  # may start a block where wrapping breaks a line
 
 
@@ -26,9 +28,12 @@ def escape(text: str) -> str:
     """Backslash-escape Markdown punctuation; collapse whitespace so nothing starts a new block.
 
     Inline markers are escaped everywhere; block markers (list bullets, headings, numbered items)
-    only after a space, since a wrapped line may start there.
+    only after a space, since a wrapped line may start there. Control and bidi characters are shown
+    visibly (``text_safety``), and what a renderer would turn into a link by itself (``http://``,
+    ``www.``, ``name@host``) has its first ``/``, its ``.`` or its ``@`` escaped: names and notes never become links.
     """
-    text = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    text = _INLINE.sub(r"\\\1", visible(" ".join(text.split())))
+    text = _LINK.sub(lambda m: "\\" + m.group(1) if m.group(1) else (m.group(2) + "\\." if m.group(2) else "\\@"), text)
     return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text)
 
 

@@ -98,6 +98,8 @@ def questions_data(ruleset: Ruleset) -> dict:
 
 
 def render_assessment(ruleset: Ruleset, answers: AnswersFile, assessment: Assessment, fmt: str) -> str:
+    from ..text_safety import json_visible, visible  # names, notes and reasons may hold escape sequences
+
     if fmt == "json":
-        return assessment.model_dump_json(indent=2)
-    return assessment_text(assessment)
+        return json_visible(assessment.model_dump_json(indent=2))
+    return visible(assessment_text(assessment), keep_lines=True)
