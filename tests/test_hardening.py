@@ -610,3 +610,10 @@ def test_markdown_escapes_bare_urls_and_autolinks():
         assert "://" not in escaped and "www." not in escaped and "@" not in escaped.replace("\\@", "")
         assert "<a" not in MarkdownIt("commonmark").render(escaped)
         assert MarkdownIt("commonmark").render(escaped).count("evil") == text.count("evil"), "the text itself is kept"
+
+
+def test_a_batch_file_name_is_shown_visibly(tmp_path):
+    source = tmp_path / "in\x1b[2J.jsonl"
+    source.write_text('{"answers": {"chest": "maybe"}}\n')
+    done = run("assess", "--batch", str(source))
+    assert done.returncode == 2 and "\\x1b[2J" in done.stderr and "\x1b" not in done.stderr

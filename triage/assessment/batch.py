@@ -25,6 +25,7 @@ from typing import BinaryIO, TextIO
 
 from ..errors import EXIT_OK, EXIT_USAGE, AnswersError, OutputError
 from ..fileio import check_replaceable, same_file, temporary_beside
+from ..text_safety import visible
 from .answers import MAX_FILE_BYTES, open_input, parse_answers, parse_document
 from .assess import Assessor
 
@@ -43,7 +44,7 @@ def run_batch(
     stderr = stderr or sys.stderr
     if output is not None and str(output) != STDIO and str(source) != STDIO and same_file(source, output):
         raise OutputError(f"{output}: is the input file: write the results to another file")
-    tally = _Tally(str(source))
+    tally = _Tally(visible(str(source)))  # shown on stderr: a file name may hold escape sequences
     with _open_input(source) as (handle, size), _open_output(output, force) as sink:
         progress = _Progress(stderr, size) if stderr.isatty() else None
         for number, data in iter_lines(handle):
