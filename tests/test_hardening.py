@@ -190,6 +190,7 @@ def test_resume_continues_the_newest_draft_nobody_holds(mini_ruleset, mini_asses
     holder.release()
     resumed = run_plain(mini_ruleset, mini_assessor, planned({"cancer": [INTERRUPT]}), data_dir, resume=True)
     assert "Continuing your questionnaire (2 answers so far)" in resumed.screen
+    assert "1 other unfinished questionnaire is saved" in resumed.screen
     assert older.exists() and len(drafts_in(data_dir)) == 2
 
 

@@ -229,6 +229,10 @@ def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Dr
         session.restore(draft)
         count = len(session.flow.history)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
+        others = sum(path != store.path for path in store.available())
+        if others:
+            prompter.show(f"({others} other unfinished questionnaire{'s are' if others > 1 else ' is'} saved: "
+                          "the newest is continued first.)")
         return session
     prompter.show(_mismatch(session.ruleset, draft))
     if not prompter.ask(Ask("confirm", "Start a new questionnaire? (the unfinished one is deleted)", default=True)):
