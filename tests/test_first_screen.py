@@ -37,7 +37,7 @@ from triage.interactive.asks import Ask, check_name, question_ask
 from triage.interactive.first_screen import FIRST_SCREEN, FirstScreen, Replay, first_screen_text
 from triage.interactive.store import DraftStore
 from triage.ruleset.files import default_rules_dir
-from triage.ruleset.load import PARSED_COPY, load_ruleset
+from triage.ruleset.load import load_ruleset
 
 pytestmark = pytest.mark.timeout(60)
 
