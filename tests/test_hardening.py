@@ -618,3 +618,20 @@ def test_a_batch_file_name_is_shown_visibly(tmp_path):
     source.write_text('{"answers": {"chest": "maybe"}}\n')
     done = run("assess", "--batch", str(source))
     assert done.returncode == 2 and "\\x1b[2J" in done.stderr and "\x1b" not in done.stderr
+
+
+def test_batch_results_on_a_terminal_show_hostile_text_as_json_escapes(tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    import sys
+
+    source = tmp_path / "in.jsonl"
+    document = {"answers": {**VALID, "injury": "yes", "numb": "no"}, "override": {"level": "appointment", "reason": f"Seen {ESCAPES}"}}
+    source.write_text(json.dumps(document) + "\n")
+    child = pexpect.spawn(sys.executable, ["-m", "triage", "--rules", str(MINI_RULES), "assess", "--batch", str(source)],
+                          encoding="utf-8", timeout=60, env={**os.environ, "TERM": "dumb"})
+    child.expect(pexpect.EOF)
+    child.close()
+    output = child.before
+    assert child.exitstatus == 0 and '"ok": true' in output
+    assert "\x1b]0;pwned" not in output and "\\u001b]0;pwned" in output  # (the progress bar on stderr uses escapes)
+    assert not [char for char in RAW if char in output and char != "\x1b"]

@@ -25,7 +25,7 @@ from typing import BinaryIO, TextIO
 
 from ..errors import EXIT_OK, EXIT_USAGE, AnswersError, OutputError
 from ..fileio import check_replaceable, same_file, temporary_beside
-from ..text_safety import visible
+from ..text_safety import json_visible, visible
 from .answers import MAX_FILE_BYTES, open_input, parse_answers, parse_document
 from .assess import Assessor
 
@@ -199,6 +199,8 @@ class _Stdout:
         self._interactive = sys.stdout.isatty()
 
     def write(self, data: bytes) -> None:
+        if self._interactive:  # a terminal: control and bidi characters as JSON escapes (the same JSON)
+            data = json_visible(data.decode("utf-8")).encode("utf-8")
         try:
             self._stream.write(data)
             if self._interactive:
