@@ -635,3 +635,15 @@ def test_batch_results_on_a_terminal_show_hostile_text_as_json_escapes(tmp_path)
     assert child.exitstatus == 0 and '"ok": true' in output
     assert "\x1b]0;pwned" not in output and "\\u001b]0;pwned" in output  # (the progress bar on stderr uses escapes)
     assert not [char for char in RAW if char in output and char != "\x1b"]
+
+
+@pytest.mark.parametrize("content", [b"[" * 100_000, b"\xff\xfe{}", b"{" + b" " * 5_000_001 + b"}"], ids=["deep", "not utf-8", "huge"])
+def test_an_unreadable_draft_is_kept_aside_without_a_traceback(tmp_path, content):
+    from test_interactive_plain import triage
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o700)
+    (data_dir / "draft-1.json").write_bytes(content)
+    done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "damaged" in done.stderr, done.stderr
+    assert (data_dir / "draft-1.json.damaged").read_bytes() == content

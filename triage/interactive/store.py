@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 APP_NAME = "neck-triage"
 DRAFT_PREFIX, DRAFT_SUFFIX = "draft", ".json"  # draft.json (older versions) and draft-*.json
 DAMAGED_SUFFIX = ".damaged"
+MAX_DRAFT_BYTES = 5_000_000  # far above any real draft (every note at its longest is about 100 kB)
 
 
 class DraftError(UserError):
@@ -205,12 +206,16 @@ class DraftStore:
 
         from .draft import Draft, describe_problem
 
+        if len(data) > MAX_DRAFT_BYTES:
+            raise self.set_aside(f"larger than {MAX_DRAFT_BYTES // 1_000_000} MB")
         try:
             return Draft.model_validate(json.loads(data))
         except ValidationError as error:
             raise self.set_aside(describe_problem(error)) from None
-        except ValueError:
+        except ValueError:  # includes text that is not UTF-8
             raise self.set_aside("not JSON") from None
+        except RecursionError:
+            raise self.set_aside("nested too deeply") from None
 
     def _read(self, path: Path) -> bytes:
         try:
@@ -225,7 +230,7 @@ class DraftStore:
             problem = _unsafe(info)
             if problem:
                 raise DraftError(f"{path}: the saved draft {problem}: refusing to use it")
-            return handle.read()
+            return handle.read(MAX_DRAFT_BYTES + 1)
 
     def set_aside(self, problem: str) -> DraftError:
         """Rename this session's draft to ``<draft>.damaged`` (kept, never offered again); the error to report."""
