@@ -647,3 +647,11 @@ def test_an_unreadable_draft_is_kept_aside_without_a_traceback(tmp_path, content
     done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "damaged" in done.stderr, done.stderr
     assert (data_dir / "draft-1.json.damaged").read_bytes() == content
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_an_unreadable_data_folder_is_one_line(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir(mode=0o300)
+    done = _plain_start(tmp_path, data_dir)
+    assert done.returncode == 2 and "Traceback" not in done.stderr and "cannot read the folder" in done.stderr

@@ -126,7 +126,11 @@ class DraftStore:
         if not self.check_directory():
             return []
         found = []
-        for entry in os.scandir(self.directory):
+        try:
+            entries = list(os.scandir(self.directory))
+        except OSError as error:
+            raise DraftError(f"{self.directory}: cannot read the folder for drafts ({error.strerror})") from None
+        for entry in entries:
             if _is_draft_name(entry.name) and (Path(entry.path) == self._path or not self._held(Path(entry.path))):
                 try:
                     found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name, Path(entry.path)))
