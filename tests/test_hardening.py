@@ -649,9 +649,16 @@ def test_an_unreadable_draft_is_kept_aside_without_a_traceback(tmp_path, content
     assert (data_dir / "draft-1.json.damaged").read_bytes() == content
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
 def test_an_unreadable_data_folder_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    from test_bad_input import _drop_root_file_powers
+
     data_dir = tmp_path / "data"
     data_dir.mkdir(mode=0o300)
-    done = _plain_start(tmp_path, data_dir)
+    env = {**{k: v for k, v in os.environ.items() if k != "TERM"}, "TRIAGE_DATA_DIR": str(data_dir)}
+    done = subprocess.run([sys.executable, "-m", "triage", "--plain", "--rules", str(MINI_RULES)], input="2\n",
+                          capture_output=True, text=True, env=env, timeout=60,
+                          preexec_fn=_drop_root_file_powers if os.geteuid() == 0 else None)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "cannot read the folder" in done.stderr
