@@ -169,17 +169,17 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def age_conflict(born: date | None, age: Any, today: date | None = None, strict: bool = False) -> str | None:
+def age_conflict(born: date | None, age: Any, today: date | None = None) -> str | None:
     """Why a stated age contradicts the date of birth, or None.
 
     An answers file does not say when it was answered, and assessing an old file again must give
-    the same result, so in a file only an age the date of birth makes impossible (older than the
-    patient is today) is refused. At the prompt (``strict``) the age is given today: it must match.
+    the same result, so only an age the date of birth makes impossible (older than the patient is
+    today) is refused; the prompt uses the same rule, so a saved file is always accepted again.
     """
     if born is None or not isinstance(age, int) or isinstance(age, bool):
         return None
     years = age_on(born, today or date.today())
-    if age == years or (not strict and age < years):
+    if age <= years:
         return None
     return f"the date of birth {born.isoformat()} makes the patient {years} today, but the age given is {age}"
 
