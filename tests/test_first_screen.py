@@ -33,11 +33,11 @@ from test_interactive_support import (
 from triage import cli, interactive
 from triage.errors import RulesError
 from triage.interactive import first_screen as first_screen_module
-from triage.interactive.asks import Ask, check_not_empty, question_ask
+from triage.interactive.asks import Ask, check_name, question_ask
 from triage.interactive.first_screen import FIRST_SCREEN, FirstScreen, Replay, first_screen_text
 from triage.interactive.store import DraftStore
 from triage.ruleset.files import default_rules_dir
-from triage.ruleset.load import PARSED_COPY, load_ruleset
+from triage.ruleset.load import load_ruleset
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -69,12 +69,17 @@ def first_question(ruleset):
 
 
 def break_validation_behind_the_digest(rules: Path) -> None:
-    """A parsed copy whose red-flag document no longer validates, its YAML (and digest) unchanged.
+    """A red-flag file that no longer validates, with a first screen recorded for exactly those bytes.
 
-    The first screen still matches the rule files, so it is shown; loading them must then fail."""
-    parsed = json.loads((rules / PARSED_COPY).read_text(encoding="utf-8"))
-    parsed["files"]["red_flags.yaml"]["document"]["findings"][0]["level"] = "critical"
-    (rules / PARSED_COPY).write_text(json.dumps(parsed), encoding="utf-8")
+    The first screen matches the rule files, so it is shown; loading them must then fail. (A
+    parsed.json is read only from the program's own rules folder, so it cannot stand in here.)"""
+    from triage.ruleset.files import digest_of
+
+    red_flags = rules / "red_flags.yaml"
+    red_flags.write_text(red_flags.read_text(encoding="utf-8").replace("level: emergency", "level: critical", 1), encoding="utf-8")
+    screen = json.loads((rules / FIRST_SCREEN).read_text(encoding="utf-8"))
+    screen["rules_sha256"] = digest_of(rules)
+    (rules / FIRST_SCREEN).write_text(json.dumps(screen), encoding="utf-8")
 
 
 def test_the_shipped_first_screen_is_up_to_date_and_used():
@@ -113,8 +118,8 @@ def test_a_first_screen_that_may_not_match_the_rules_is_not_used(shipped_copy, c
 def test_a_recorded_answer_check_must_be_one_of_ours(shipped_copy):
     """A check is code: the recording names it, and only the program's own checks are accepted."""
     recorded = (shipped_copy / FIRST_SCREEN).read_text(encoding="utf-8")
-    assert '"check": "check_not_empty"' in recorded
-    (shipped_copy / FIRST_SCREEN).write_text(recorded.replace('"check_not_empty"', '"exec"'), encoding="utf-8")
+    assert '"check": "check_name"' in recorded
+    (shipped_copy / FIRST_SCREEN).write_text(recorded.replace('"check_name"', '"exec"'), encoding="utf-8")
     assert FirstScreen.saved(shipped_copy, nurse=True) is None
 
 
@@ -199,7 +204,7 @@ def test_ctrl_c_on_the_first_screen_is_not_an_answer(shipped_copy, ruleset, data
 
 def test_a_nurse_starts_on_the_recorded_first_screen_too(shipped_copy, data_dir):
     screen = FirstScreen.saved(shipped_copy, nurse=True)
-    assert screen is not None and screen.ask.message == "Your name (the nurse):" and screen.ask.check is check_not_empty
+    assert screen is not None and screen.ask.message == "Your name (the nurse):" and screen.ask.check is check_name
     replies = {"Your name (the nurse):": Reply("Ann Nurse")}
     run = start_plain(shipped_copy, lambda spec: replies.get(spec.message, EOF), data_dir, nurse=True)
     assert run.code == 130

@@ -99,7 +99,7 @@ def test_plain_back_note_and_nurse_checks(mini_ruleset, mini_assessor, tmp_path,
     monkeypatch.chdir(tmp_path)
     plan = {
         "nurse": [Reply(line="\nNurse Kim")],
-        "dob": [Reply(line="02/01/1990\n1990-02-01")],
+        "dob": [Reply(line="02/01/1980\n1980-02-01")],
         "chest": [Reply(line="maybe\nno")],  # the words of a choice work as well as its number
         "injury": [NOTE, Reply("yes"), Reply("no")],
         "note": [Reply("Fell yesterday")],
@@ -131,10 +131,12 @@ def test_rules_that_fail_to_load_give_no_advice_and_say_contact_a_provider(rules
 
 def test_a_damaged_draft_is_reported_by_resume_and_replaced_by_a_new_start(mini_ruleset, mini_assessor, tmp_path):
     store = DraftStore(tmp_path / "data")
-    store.directory.mkdir()
+    store.directory.mkdir(mode=0o700)
     store.path.write_text("{not json")
     done = triage(["--plain", "resume"], "", tmp_path, store.directory)
     assert done.returncode == 2 and "damaged" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert len(list(store.directory.glob("*.damaged"))) == 1, "kept aside, not deleted"
+    DraftStore(store.directory).path.write_text("{not json")
     run = run_plain(mini_ruleset, mini_assessor, planned({"chest": [Reply(signal="interrupt")]}), store.directory)
     assert "damaged" in run.screen and "Starting a new questionnaire" in run.screen
     assert run.code == 130

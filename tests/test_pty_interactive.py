@@ -98,7 +98,7 @@ def test_ctrl_c_in_a_real_terminal_keeps_the_answers_for_later(ruleset, assessor
     child.close()
     assert child.exitstatus == 130
     assert colour_escapes(seen.getvalue()), "colours are used when NO_COLOR is not set"
-    assert (tmp_path / "data" / "draft.json").exists()
+    assert list((tmp_path / "data").glob("draft-*.json"))
 
 
 @pytest.mark.parametrize("columns", [40, 60, 120])

@@ -162,8 +162,11 @@ def test_html_escapes_every_typed_text(hostile):
 def test_markdown_escapes_every_typed_text(hostile):
     document = render(hostile, "markdown").decode("utf-8")
     tokens = MarkdownIt("commonmark").parse(document)
-    kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
-    assert not kinds & {"html_inline", "html_block", "link_open", "image"}
+    inline = [c for t in tokens for c in (t.children or [])]
+    kinds = {t.type for t in tokens} | {c.type for c in inline}
+    assert not kinds & {"html_inline", "html_block", "image"}
+    sources = {source.url for finding in hostile.findings for source in finding.sources}
+    assert {c.attrs["href"] for c in inline if c.type == "link_open"} <= sources, "the only links are the rules' sources"
     html = MarkdownIt("commonmark").render(document)
     assert "<script>" not in html and "&lt;script&gt;" in html and UNICODE_NAME in html
     assert "<h1>" in html and html.count("<h1>") == 1  # "# not a heading" in a note stays text
@@ -260,3 +263,15 @@ def test_cli_bad_summary_path_is_exit_2_and_nothing_written(answers_path, tmp_pa
     assert main(["--rules", str(MINI), "assess", str(answers_path), "--summary", str(target)]) == 2
     assert capsys.readouterr().err.startswith("triage: error: ")
     assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_markdown_links_only_the_rules_own_sources(tmp_path):
+    """Source addresses from the rules are links; the same kind of address typed in a note is not."""
+    from markdown_it import MarkdownIt
+
+    from triage.report.markdown import escape
+
+    source = "https://example.org/source"
+    html = MarkdownIt().render(escape(f"Sources: Test source {source}; typed: https://evil.example/x", frozenset({source})))
+    assert f'<a href="{source}">' in html
+    assert "evil.example" in html and 'href="https://evil' not in html

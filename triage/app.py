@@ -12,7 +12,7 @@ import sys
 from argparse import Namespace
 from typing import TYPE_CHECKING
 
-from .errors import RulesProblems, UserError
+from .errors import AnswersError, RulesProblems, UserError
 from .fileio import atomic_write
 
 if TYPE_CHECKING:
@@ -51,18 +51,37 @@ def assess(args: Namespace) -> int:
 
         return run_batch(Assessor(ruleset), args.batch, args.output, force=args.force)
     summary_path = _summary_target(args)
+    output = _output_target(args, summary_path)
     answers = load_answers_file(ruleset, args.answers)
-    assessment = Assessor(ruleset).assess(answers)
+    try:
+        assessment = Assessor(ruleset).assess(answers)
+    except AnswersError as error:  # the override's checks: name the file, like every other answers error
+        raise AnswersError(f"{args.answers}: {error}") from None
     if summary_path is not None:
         from .report.save import save_summary
 
         save_summary(ruleset, answers, assessment, summary_path, args.summary_format, args.force)
     text = render_assessment(ruleset, answers, assessment, args.format)
-    if args.output is not None:
-        atomic_write(args.output, text if text.endswith("\n") else text + "\n", force=args.force)
+    if output is not None:
+        atomic_write(output, text if text.endswith("\n") else text + "\n", force=args.force)
     else:
         _write(text)
     return 0
+
+
+def _output_target(args: Namespace, summary_path):
+    """Check ``-o FILE`` before any work, like the summary ('-' is standard output): None for stdout."""
+    output = args.output
+    if output is None or str(output) == "-":
+        return None
+    from .fileio import same_file
+    from .report.save import check_output_path
+
+    check_output_path(output, args.force)
+    for other, what in ((args.answers, "the input file"), (summary_path, "the summary file")):
+        if other is not None and same_file(output, other):
+            raise UserError(f"{output}: is {what}: choose another output file")
+    return output
 
 
 def _summary_target(args: Namespace):
@@ -74,6 +93,10 @@ def _summary_target(args: Namespace):
 
     check_output_path(path, getattr(args, "force", False))
     summary_format(path, getattr(args, "summary_format", None))
+    from .fileio import same_file
+
+    if args.answers is not None and same_file(path, args.answers):
+        raise UserError(f"{path}: is the input file: choose another summary file")
     return path
 
 
@@ -108,9 +131,11 @@ def rules_compile(args: Namespace) -> int:
 
 def rules_check(args: Namespace) -> int:
     from .assessment.assess import Assessor
-    from .ruleset.load import inspect_rules
+    from .ruleset.files import rules_dir
+    from .ruleset.load import inspect_rules, parsed_copy_problems
 
     ruleset, problems = inspect_rules(args.rules)
+    problems += parsed_copy_problems(rules_dir(args.rules))
     if problems:
         raise RulesProblems(problems)
     Assessor(ruleset)  # compiles every rule into the engine: shape and hash checks run here

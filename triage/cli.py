@@ -109,8 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.traceback:
             traceback.print_exc()
         return _fail(f"triage: error: {error}\n{FAILSAFE}", error.exit_code)
-    except KeyboardInterrupt:
-        return _fail("\ntriage: interrupted. Nothing was assessed.", EXIT_INTERRUPTED)
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM / SIGHUP during a questionnaire (128 + signal)
+        return _fail("\ntriage: interrupted. Nothing was assessed.", getattr(error, "exit_code", EXIT_INTERRUPTED))
     except BrokenPipeError:  # e.g. `triage questions | head`: the reader stopped reading; not a bug
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
         return _fail("triage: error: standard output was closed before the output was complete", EXIT_USAGE)
@@ -121,6 +121,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _fail(message: str, code: int) -> int:
     from .report.wrapping import wrap_block  # light: the standard library only
+    from .text_safety import visible  # file names and values in messages may hold escape sequences
 
+    message = visible(message, keep_lines=True)
     print(wrap_block(message) if sys.stderr.isatty() else message, file=sys.stderr)
     return code

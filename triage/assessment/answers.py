@@ -20,24 +20,36 @@ from __future__ import annotations
 
 import codecs
 import json
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, field_validator
 
 from ..errors import AnswersError
 from ..ruleset.conditions import describe
 from ..ruleset.load import Ruleset
 from ..ruleset.model import Level, Question, QuestionType
-from ..ruleset.vocabulary import none_with_others
+from ..ruleset.vocabulary import MAX_NAME, MAX_TEXT, none_with_others
 
 SCHEMA_VERSION = 1
 MAX_FILE_BYTES = 1_000_000
-MAX_TEXT = 2000
 MAX_DEPTH = 20
 MAX_VALUES = 100_000  # far above any real answers file
+AGE_QUESTION = "age"  # checked against the date of birth when both are given
+
+
+def written_date(value: Any) -> Any:
+    """A date as written: a YAML date or the text YYYY-MM-DD. Never a number (0 is not 1970-01-01)."""
+    if isinstance(value, datetime):
+        raise ValueError("a date of birth is a date (YYYY-MM-DD), not a date and time")
+    if value is None or isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-" and value.replace("-", "").isascii() \
+            and value.replace("-", "").isdigit():
+        return value
+    raise ValueError("a date of birth must be written YYYY-MM-DD")
 
 
 class _Strict(BaseModel):
@@ -46,8 +58,8 @@ class _Strict(BaseModel):
 
 
 class Patient(_Strict):
-    name: Annotated[str, Field(max_length=200)] | None = None
-    date_of_birth: Annotated[date | None, Field(strict=False)] = None
+    name: Annotated[str, Field(max_length=MAX_NAME)] | None = None
+    date_of_birth: Annotated[date | None, Field(strict=False), BeforeValidator(written_date)] = None
 
     @field_validator("date_of_birth")
     @classmethod
@@ -58,7 +70,7 @@ class Patient(_Strict):
 
 
 class Nurse(_Strict):
-    name: Annotated[str, Field(min_length=1, max_length=200)]
+    name: Annotated[str, Field(min_length=1, max_length=MAX_NAME)]
 
 
 MIN_REASON_WORDS, MIN_REASON_LETTERS = 2, 10
@@ -170,6 +182,7 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
     problem = contradiction(ruleset, given)
     if problem:
         raise AnswersError(f"{source}: {problem}")
+    _check_age(parsed, source)
     missing = missing_required(ruleset, given)
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
@@ -203,16 +216,47 @@ def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
             raise AnswersError(f"{source}: notes.{key if key.isprintable() else repr(key)}: not a question id (or 'general')")
 
 
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def age_conflict(born: date | None, age: Any, today: date | None = None) -> str | None:
+    """Why a stated age contradicts the date of birth, or None.
+
+    An answers file does not say when it was answered, and assessing an old file again must give
+    the same result, so only an age the date of birth makes impossible (older than the patient is
+    today) is refused; the prompt uses the same rule, so a saved file is always accepted again.
+    """
+    if born is None or not isinstance(age, int) or isinstance(age, bool):
+        return None
+    years = age_on(born, today or date.today())
+    if age <= years:
+        return None
+    return f"the date of birth {born.isoformat()} makes the patient {years} today, but the age given is {age}"
+
+
+def _check_age(parsed: AnswersFile, source: str) -> None:
+    born = parsed.patient.date_of_birth if parsed.patient else None
+    conflict = age_conflict(born, parsed.answers.get(AGE_QUESTION))
+    if conflict:
+        raise AnswersError(f"{source}: patient.date_of_birth: {conflict} (answers.{AGE_QUESTION}): correct one of them")
+
+
 def _describe(error: ValidationError) -> str:
     first = error.errors()[0]
     loc = [str(part) if str(part).isprintable() else repr(part) for part in first["loc"]]  # keep one line
     path = ".".join(loc) or "file"
     message = first["msg"]
+    if first["type"] == "value_error":  # our own validators' words, without pydantic's "Value error, "
+        message = message.removeprefix("Value error, ")
     if first["type"] == "extra_forbidden":
         message = "unknown question id" if path.startswith("answers.") else "unknown field"
     value = first.get("input")
     shown = f" (got {value!r})" if value is not None and not isinstance(value, (dict, list)) and len(repr(value)) < 60 else ""
     return f"{path}: {message}{shown}"
+
+
+describe_error = _describe  # one line for a validation error, as in answers files (drafts use it too)
 
 
 def _kind(value) -> str:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,6 +24,8 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from ..errors import EXIT_OK, EXIT_USAGE, AnswersError, OutputError
+from ..fileio import check_replaceable, same_file, temporary_beside
+from ..text_safety import json_visible, visible
 from .answers import MAX_FILE_BYTES, open_input, parse_answers, parse_document
 from .assess import Assessor
 
@@ -41,7 +42,9 @@ def run_batch(
     An existing ``output`` is replaced only with ``force``; that is checked before any work.
     """
     stderr = stderr or sys.stderr
-    tally = _Tally(str(source))
+    if output is not None and str(output) != STDIO and str(source) != STDIO and same_file(source, output):
+        raise OutputError(f"{output}: is the input file: write the results to another file")
+    tally = _Tally(visible(str(source)))  # shown on stderr: a file name may hold escape sequences
     with _open_input(source) as (handle, size), _open_output(output, force) as sink:
         progress = _Progress(stderr, size) if stderr.isatty() else None
         for number, data in iter_lines(handle):
@@ -168,7 +171,7 @@ def _open_output(output: Path | None, force: bool):
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary.name, output)
+            os.replace(temporary.name, output)  # while still locked: never taken for a stale one
     except OSError as error:
         _remove(temporary.name)
         raise OutputError(f"{output}: cannot write ({error.strerror})") from None
@@ -183,16 +186,9 @@ class _Temporary:
 
 
 def _temporary_beside(output: Path, force: bool) -> _Temporary:
-    if output.is_dir():
-        raise OutputError(f"{output}: is a directory")
-    if output.exists() and not force:
-        raise OutputError(f"{output}: already exists (use --force to replace it)")
-    folder = output.parent if str(output.parent) else Path(".")
-    try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{output.name}.", suffix=".tmp")  # mode 0600
-    except OSError as error:
-        raise OutputError(f"{output}: cannot write ({error.strerror})") from None
-    return _Temporary(fd, name)
+    """Locked while written: a later run removes it only if this one was killed (``fileio``)."""
+    check_replaceable(output, force)
+    return _Temporary(*temporary_beside(output))
 
 
 class _Stdout:
@@ -203,6 +199,8 @@ class _Stdout:
         self._interactive = sys.stdout.isatty()
 
     def write(self, data: bytes) -> None:
+        if self._interactive:  # a terminal: control and bidi characters as JSON escapes (the same JSON)
+            data = json_visible(data.decode("utf-8")).encode("utf-8")
         try:
             self._stream.write(data)
             if self._interactive:

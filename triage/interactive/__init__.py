@@ -1,8 +1,10 @@
 """The questionnaire: a person's or a nurse's answers in, an assessment and a saved summary out.
 
 Exit codes: 0 finished (whatever the result), 2 not a terminal (without ``--plain``), no draft to
-resume, or a damaged draft given to ``resume``, 130 stopped by Ctrl-C or end of input (a draft was
-saved if anything had been typed), 1 anything failed (fail safe: contact a provider).
+resume, a damaged draft given to ``resume``, or a data folder that cannot be used, 130 stopped by
+Ctrl-C, end of input or a lost terminal, 143 by SIGTERM, 129 by SIGHUP (closing the terminal
+window); a draft was saved in each of these cases if anything had been typed. 1 anything failed
+(fail safe: contact a provider).
 
 A new questionnaire's first screen is drawn before the rules are loaded, and they are loaded and
 validated while it is on screen (``first_screen``). So this module and everything it imports at the
@@ -12,9 +14,12 @@ top stay free of pydantic and the rule models; those are imported once the first
 
 from __future__ import annotations
 
+import errno
 import os
 import shlex
+import signal
 import sys
+from contextlib import contextmanager
 from argparse import Namespace
 from collections.abc import Callable
 from datetime import datetime
@@ -52,8 +57,37 @@ def _start(args: Namespace, resume: bool) -> int:
         print(NOT_A_TERMINAL.format(triage=command_name()), file=sys.stderr)
         return EXIT_USAGE
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
-    return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
-                 resume_hint=_resume_hint(args, plain))
+    with _signals_stop():
+        return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
+                     resume_hint=_resume_hint(args, plain))
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP: handled like Ctrl-C (the draft is saved), exit 128 + the signal's number."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+LOST_TERMINAL = (errno.EIO, errno.ENXIO, errno.EBADF, errno.ENOTTY)
+
+
+def _stop(signum: int, frame) -> None:
+    for number in STOP_SIGNALS:  # a second signal must not interrupt saving the draft
+        signal.signal(number, signal.SIG_IGN)
+    raise Stopped(signum)
+
+
+@contextmanager
+def _signals_stop():
+    previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
@@ -65,8 +99,8 @@ def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool
     else:
         try:
             ruleset, prompter = screen.show_while(prompter, lambda: _load_rules(rules))
-        except (KeyboardInterrupt, EOFError):
-            return _stopped(prompter, None, store, resume_hint)
+        except (KeyboardInterrupt, EOFError) as stop:
+            return _stopped(prompter, None, store, resume_hint, stop)
     from ..assessment.assess import Assessor
 
     return run_with(ruleset, Assessor(ruleset, lazy=True), prompter, store, nurse=nurse, resume=resume,
@@ -123,13 +157,20 @@ def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bo
 
     session = None
     try:
-        session = _open(new_session, prompter, store, nurse, resume)
+        session = _open(new_session, prompter, store, nurse, resume, ruleset)
         return 0 if session is None else session.run()
-    except (KeyboardInterrupt, EOFError):
-        return _stopped(prompter, session, store, resume_hint)
+    except (KeyboardInterrupt, EOFError) as stop:
+        return _stopped(prompter, session, store, resume_hint, stop)
+    except OSError as error:
+        if error.errno not in LOST_TERMINAL:
+            _keep_quietly(session)
+            raise
+        return _stopped(prompter, session, store, resume_hint, error)  # the terminal is gone
     except Exception:  # reported (fail safe) by the command line; what was typed is kept first
         _keep_quietly(session)
         raise
+    finally:
+        store.release()  # the questionnaire is over: its draft (if any) can be continued now
 
 
 def _keep_quietly(session: Session | None) -> None:
@@ -140,40 +181,58 @@ def _keep_quietly(session: Session | None) -> None:
         pass
 
 
-def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, resume_hint: str) -> int:
-    """Ctrl-C is never an answer: keep what was typed and say how to continue."""
-    path = session.save_draft() if session is not None else None
+def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, resume_hint: str,
+             stop: BaseException | None = None) -> int:
+    """Ctrl-C is never an answer: keep what was typed and say how to continue.
+
+    Saving comes first: after SIGHUP or a lost terminal, the message may have nowhere to go."""
+    code = getattr(stop, "exit_code", EXIT_INTERRUPTED)
+    try:
+        path = session.save_draft() if session is not None else None
+    except UserError as error:  # the data folder cannot be used: show the answers, so none is lost
+        _tell(prompter, f"\nStopped. Could not save your answers so far: {error}\n{session.unsaved_text()}")
+        return error.exit_code
     if path is None and store.exists():
-        prompter.show(f"\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n{command_line(resume_hint)}")
+        _tell(prompter, f"\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n{command_line(resume_hint)}")
     elif path is None:
-        prompter.show("\nStopped. Nothing had been answered, so nothing was saved.")
+        _tell(prompter, "\nStopped. Nothing had been answered, so nothing was saved.")
     else:
-        prompter.show(f"\nStopped. Your answers so far are saved on this computer ({path}).\n"
-                      f"To continue where you left off, run:\n{command_line(resume_hint)}")
-    return EXIT_INTERRUPTED
+        _tell(prompter, f"\nStopped. Your answers so far are saved on this computer ({path}).\n"
+                        f"To continue where you left off, run:\n{command_line(resume_hint)}")
+    return code
 
 
-def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool) -> Session | None:
+def _tell(prompter: Prompter, text: str) -> None:
+    """Show a closing message if the terminal is still there (after SIGHUP it may not be)."""
+    try:
+        prompter.show(text)
+    except (OSError, ValueError):  # EIO on a vanished terminal, or a closed stream
+        pass
+
+
+def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool, ruleset) -> Session | None:
     """A new session, or one continued from the saved draft (asking first when it is not asked for).
 
     Input that is not a terminal is never asked what it did not ask for: without ``resume`` the saved
     draft is kept, untouched, and reported, and the new questionnaire saves no draft of its own."""
-    draft = _load(store, prompter, resume)
+    draft = _load(store, prompter, resume, ruleset)
     if resume and draft is None:
         raise UserError(f"there is no unfinished questionnaire to resume (drafts are kept in {store.directory})")
     if draft is not None and not resume and not getattr(prompter, "interactive", True):
         prompter.show(f"An unfinished questionnaire ({draft.describe()}) is saved in {store.path}. It is kept as it "
-                      "is: this run starts a new questionnaire and saves no draft. To continue the saved one, "
-                      "run: triage resume")
+                      "is: this run starts a new questionnaire and saves no draft. To continue the saved one, run:\n"
+                      f"{command_line(command_name() + ' resume --plain')}")
         session = new_session(nurse)
         session.store = KeptDraft(store)
+        store.release()  # not continued here: another run may take it
         return session
     if draft is not None and not resume:
         options = (("resume", "Continue where I left off"), ("new", "Start a new questionnaire (the unfinished one is deleted)"))
         message = f"You have an unfinished questionnaire, {draft.describe()}."
         resume = prompter.ask(Ask("choice", message, options=options, default="resume")) == "resume"
     if draft is None or not resume:
-        store.delete()
+        if draft is not None:
+            store.delete()
         return new_session(nurse)
     return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft)
 
@@ -194,10 +253,18 @@ class KeptDraft:
         return None
 
 
-def _load(store: DraftStore, prompter: Prompter, resume: bool) -> Draft | None:
-    """The saved draft; a damaged one stops ``resume`` (one line) and is replaced by a new start."""
+def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft | None:
+    """The saved draft, checked against the rules before anything in it is shown or used.
+
+    A damaged one is set aside by the store; it stops ``resume`` (one line), or a new one starts.
+    A data folder that cannot be used always stops (``store.check_directory``)."""
+    store.check_directory()
     try:
-        return store.load()
+        draft = store.load()
+        problem = draft.problem(ruleset) if draft is not None and draft.matches(ruleset) else None
+        if problem is not None:
+            raise store.set_aside(problem)
+        return draft
     except DraftError as error:
         if resume:
             raise
@@ -210,6 +277,10 @@ def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Dr
         session.restore(draft)
         count = len(session.flow.history)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
+        others = sum(path != store.path for path in store.available())
+        if others:
+            prompter.show(f"({others} other unfinished questionnaire{'s are' if others > 1 else ' is'} saved: "
+                          "the newest is continued first.)")
         return session
     if not getattr(prompter, "interactive", True):
         raise UserError(f"{_mismatch(session.ruleset, draft)} The unfinished questionnaire was kept ({store.path}).")

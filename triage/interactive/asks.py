@@ -7,13 +7,14 @@ numbers lives here, so both front ends reject the same input with the same messa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..report.wrapping import unit_for
-from ..ruleset.vocabulary import QuestionType
+from ..ruleset.vocabulary import MAX_NAME, MAX_TEXT, QuestionType
 
 if TYPE_CHECKING:
     from ..ruleset.model import Question
@@ -55,11 +56,14 @@ class Ask:
         return parse_number(text, self.low, self.high, self.range_text or f"from {self.low} to {self.high}")
 
 
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,6}\Z", re.ASCII)
+
+
 def parse_number(text: str, low: int | None, high: int | None, range_text: str) -> tuple[int | None, str | None]:
     """(the whole number typed, None) or (None, a message saying what to type)."""
     cleaned = text.strip()
     message = f"Please type a whole number {range_text}."
-    if not cleaned.lstrip("-").isdigit() or len(cleaned) > 6:
+    if not _WHOLE_NUMBER.match(cleaned):  # ASCII digits only: not '--5', '²' or other scripts' digits
         return None, message
     value = int(cleaned)
     if (low is not None and value < low) or (high is not None and value > high):
@@ -77,7 +81,7 @@ def question_ask(question: Question, nurse: bool, default: Any, back: bool) -> A
     if kind is QuestionType.multi:
         return Ask("multi", options=_options(question, nurse), default=default or [], required=question.required, **common)
     if kind is QuestionType.text:
-        return Ask("text", default=default or "", required=question.required, **common)
+        return Ask("text", default=default or "", required=question.required, check=check_text, **common)
     low, high = question.bounds  # type: ignore[misc]
     return Ask("number", default=default, low=low, high=high, range_text=range_text(question), **common)
 
@@ -161,3 +165,29 @@ def check_date_of_birth(text: str) -> str | None:
 def check_not_empty(text: str) -> str | None:
     return None if text.strip() else "Please type something here."
 
+
+def _too_long(text: str, limit: int) -> str | None:
+    length = len(text.strip())
+    return f"Please shorten this to at most {limit} characters (it has {length})." if length > limit else None
+
+
+def check_text(text: str) -> str | None:
+    """A free-text answer or a note: at most MAX_TEXT characters, like an answers file."""
+    return _too_long(text, MAX_TEXT)
+
+
+def check_name(text: str) -> str | None:
+    """A nurse's name: not empty, at most MAX_NAME characters."""
+    return check_not_empty(text) or _too_long(text, MAX_NAME)
+
+
+def check_optional_name(text: str) -> str | None:
+    """A patient's name (may be left empty): at most MAX_NAME characters."""
+    return _too_long(text, MAX_NAME)
+
+
+def check_reason(text: str) -> str | None:
+    """The written reason for lowering a disposition: words (letters), at most MAX_TEXT characters."""
+    if not any(char.isalpha() for char in text):
+        return "Please write the reason in words."
+    return _too_long(text, MAX_TEXT)

@@ -31,12 +31,12 @@ from typing import Any, TypeVar
 
 from ..errors import RulesError
 from ..ruleset.files import digest_of
-from .asks import Ask, check_date_of_birth, check_not_empty
+from .asks import Ask, check_date_of_birth, check_name, check_not_empty
 
 FIRST_SCREEN = "first_screen.json"
 FIRST_SCREEN_FORMAT = 2
 MODES = {"patient": False, "nurse": True}  # screen name -> nurse mode
-CHECKS = {check.__name__: check for check in (check_not_empty, check_date_of_birth)}  # recorded by name
+CHECKS = {check.__name__: check for check in (check_not_empty, check_name, check_date_of_birth)}  # recorded by name
 
 Loaded = TypeVar("Loaded")
 

@@ -18,6 +18,7 @@ from typing import Any, TextIO
 from ..errors import AnswersError, UserError
 from ..report.wrapping import terminal_width, wrap_block
 from ..ruleset.vocabulary import none_with_others
+from ..text_safety import visible
 from .asks import BACK, NOTE, Ask
 
 BACK_WORDS = ("back", "b")
@@ -49,7 +50,7 @@ class PlainPrompter:
         return self._width or terminal_width()
 
     def show(self, text: str, style: str = "") -> None:
-        self.stdout.write(wrap_block(text, self.width) + "\n")
+        self.stdout.write(wrap_block(visible(text, keep_lines=True), self.width) + "\n")  # typed names and notes: no escape sequences
         self.stdout.flush()
 
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:

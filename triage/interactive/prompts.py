@@ -24,6 +24,7 @@ from prompt_toolkit.output import ColorDepth
 
 from ..report.wrapping import MIN_WIDTH, wrap_block
 from ..ruleset.vocabulary import none_with_others
+from ..text_safety import visible
 from .asks import BACK, NOTE, Ask
 
 MAX_SHORTCUTS = 9  # beyond 9, questionary's shortcuts turn into letters: arrows only then
@@ -68,12 +69,13 @@ class ArrowPrompter:
 
     def show(self, text: str, style: str = "") -> None:
         # One column short of the edge: a line exactly as wide as the terminal wraps on some terminals.
+        text = visible(text, keep_lines=True)  # typed names and notes: no escape sequences
         print_formatted_text(FormattedText([(style, wrap_block(text, self.width - 1))]), color_depth=self.color_depth)
 
     def ask(self, spec: Ask, meanwhile: Callable[[], None] | None = None) -> Any:
         """The answer to ``spec``; ``meanwhile`` runs once the prompt is on screen (``first_screen``)."""
         width = max(MIN_WIDTH - 4, self.width - 4)
-        asked = spec
+        spec = asked = _visible(spec)
         spec = replace(spec, message=_fill(spec.message, width), hint=_fill(spec.hint, width, "  ") if spec.hint else None)
         question = _BUILDERS[spec.kind](spec, width, color_depth=self.color_depth)
         _add_keys(question, spec)
@@ -103,6 +105,13 @@ class ArrowPrompter:
         split = len(text) - len(shown)
         print_formatted_text(FormattedText([("bold", text[:2]), ("", text[2:split]), ("fg:ansicyan", text[split:])]),
                              color_depth=self.color_depth)
+
+
+def _visible(spec: Ask) -> Ask:
+    """The prompt's own text with control and bidi characters shown (typed text stays editable as it is)."""
+    options = tuple((value, visible(label)) for value, label in spec.options)
+    hint = visible(spec.hint, keep_lines=True) if spec.hint else spec.hint
+    return replace(spec, message=visible(spec.message, keep_lines=True), hint=hint, options=options)
 
 
 class _Meanwhile:

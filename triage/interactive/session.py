@@ -17,13 +17,14 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AnswersFile, Override, lowering_reason_problem
+from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, age_conflict, lowering_reason_problem
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, Level, Question
-from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
+from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
+                   check_reason, check_text, question_ask)
 from .draft import Draft
 from .flow import Flow
 from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
@@ -75,6 +76,18 @@ class Session:
             return None
         return self.store.save(self.draft())
 
+    def unsaved_text(self) -> str:
+        """Everything typed so far, for the screen when the draft cannot be saved (nothing is lost)."""
+        from ..text_safety import visible
+
+        v = self.visit
+        lines = ["Your answers so far (not saved: please write them down):"]
+        typed = [("Nurse", v.nurse), ("Patient", v.patient_name), ("Date of birth", v.date_of_birth and v.date_of_birth.isoformat())]
+        lines += [f"  {label}: {visible(value)}" for label, value in typed if value]
+        lines += [f"  {q.wording(self.nurse)} {visible(answer_text(q, value, self.nurse))}" for q, value in self.flow.answered()]
+        lines += [f"  Note ({key}): {visible(text)}" for key, text in v.notes.items()]
+        return "\n".join(lines)
+
     # --- the whole run ------------------------------------------------------------------------------
 
     def run(self) -> int:
@@ -97,10 +110,11 @@ class Session:
 
     def _intro(self) -> None:
         v = self.visit
-        v.nurse = self._ask(Ask("text", "Your name (the nurse):", default=v.nurse or "", check=check_not_empty))
+        v.nurse = self._ask(Ask("text", "Your name (the nurse):", default=v.nurse or "", check=check_name))
         v.respondent = self._ask(Ask("choice", "Who is answering the questions?", default=v.respondent,
                                      options=(("patient", "The patient"), ("someone_else", "Someone on the patient's behalf"))))
-        v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False))
+        v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False,
+                                       check=check_optional_name))
         born = self._ask(Ask("text", "Patient's date of birth (YYYY-MM-DD):", required=False,
                              default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
         v.date_of_birth = date.fromisoformat(born.strip()) if born else None
@@ -135,6 +149,8 @@ class Session:
             self.flow.back()
         elif result is NOTE:
             self._note(question.id, f"Note on: {question.wording(self.nurse)}")
+        elif question.id == AGE_QUESTION and (conflict := age_conflict(self.visit.date_of_birth, result)):
+            self.prompter.show(f"That does not fit: {conflict}. Please check the age (or the date of birth).")
         else:
             self.flow.answer(question.id, result)
 
@@ -144,7 +160,7 @@ class Session:
             self.prompter.show(section_heading(self.ruleset.sections[question.section]), "bold")
 
     def _note(self, key: str, prompt: str) -> None:
-        text = self._ask(Ask("text", prompt, default=self.visit.notes.get(key, ""), required=False))
+        text = self._ask(Ask("text", prompt, default=self.visit.notes.get(key, ""), required=False, check=check_text))
         if text:
             self.visit.notes[key] = text
         else:
@@ -262,9 +278,9 @@ class Session:
             return None
         level = Level(choice)
         if level.rank > engine.rank:
-            reason = self._ask(Ask("text", "Reason for raising it (optional):", required=False, check=_any_reason))
+            reason = self._ask(Ask("text", "Reason for raising it (optional):", required=False, check=lambda text: _any_reason(text) or check_text(text)))
             return Override(level=level, reason=reason or "")
-        reason = self._ask(Ask("text", "Reason for lowering it (required, in words):", check=_lowering_reason))
+        reason = self._ask(Ask("text", "Reason for lowering it (required, in words):", check=lambda text: check_reason(text) or _lowering_reason(text)))
         confirm = (("lower", f"Yes: lower it from {self._level_name(engine)} to {self._level_name(level)}"),
                    ("keep", f"No: keep {self._level_name(engine)}"))
         if self._ask(Ask("choice", "Lower the disposition?", options=confirm)) != "lower":

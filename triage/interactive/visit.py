@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..assessment.answers import AnswersFile, Nurse, Override, Patient
+from ..assessment.answers import MAX_NAME, MAX_TEXT, AnswersFile, Nurse, Override, Patient, written_date
+
+Name = Annotated[str, Field(max_length=MAX_NAME)]
+
+
+def _iso_text(value: Any) -> Any:
+    """A time read back from a draft: ISO 8601 text or a datetime, never a bare number."""
+    if value is None or isinstance(value, (str, datetime)):
+        return value
+    raise ValueError("a time must be written as ISO 8601 text")
 
 
 class Visit(BaseModel):
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first use
+    # strict, with the answers file's limits: a draft is read back through this model
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)  # built on first use
 
-    nurse: str | None = None
-    patient_name: str | None = None
-    date_of_birth: date | None = None
+    nurse: Name | None = None
+    patient_name: Name | None = None
+    date_of_birth: Annotated[date | None, Field(strict=False), BeforeValidator(written_date)] = None
     respondent: Literal["patient", "someone_else"] = "patient"
-    notes: dict[str, str] = {}
+    notes: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = {}
     intro_done: bool = False
-    started: datetime | None = None  # when the questionnaire began (kept in a draft)
+    # when the questionnaire began, kept in a draft as ISO 8601 text (strict mode takes no text for a datetime)
+    started: Annotated[datetime | None, Field(strict=False), BeforeValidator(_iso_text)] = None
 
     def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None) -> AnswersFile:
         """The answers file for these answers: the same document ``triage assess`` reads."""

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..assessment.answers import AnswersFile
 from ..assessment.outcome import Assessment
 from ..errors import OutputError
-from ..fileio import atomic_write
+from ..fileio import atomic_write, check_replaceable
 from ..ruleset.load import Ruleset
 from .summary import Summary, build_summary
 
@@ -77,11 +77,8 @@ def save_summary(
 
 
 def check_output_path(path: Path, force: bool) -> None:
-    """Fail early, with one line, before any work: a folder, an existing file, a missing folder."""
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory")
-    if path.exists() and not force:
-        raise OutputError(f"{path}: already exists (use --force to replace it)")
+    """Fail early, with one line, before any work: a folder, a device or pipe, an existing file, a missing folder."""
+    check_replaceable(path, force)
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{path}: folder {parent} does not exist")

@@ -142,6 +142,8 @@ def questions_data(ruleset: Ruleset) -> dict:
 
 
 def render_assessment(ruleset: Ruleset, answers: AnswersFile, assessment: Assessment, fmt: str) -> str:
+    from ..text_safety import json_visible, visible  # names, notes and reasons may hold escape sequences
+
     if fmt == "json":
-        return assessment.model_dump_json(indent=2)
-    return assessment_text(assessment, nurse=answers.nurse is not None)
+        return json_visible(assessment.model_dump_json(indent=2))
+    return visible(assessment_text(assessment, nurse=answers.nurse is not None), keep_lines=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from ..text_safety import visible
 from .outline import Block, Item, disposition_lines, footer, outline, patient_lines, with_colon
 from .summary import Summary
 
@@ -24,7 +25,7 @@ def text_summary(s: Summary) -> str:
         for block in section.blocks:
             lines += _block(block)
     lines += ["", _wrap(footer(s))]
-    return "\n".join(lines) + "\n"
+    return visible("\n".join(lines) + "\n", keep_lines=True)  # escape sequences in names or notes: shown, inert
 
 
 def _wrap(text: str, first: str = "", rest: str | None = None) -> str:

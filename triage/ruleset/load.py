@@ -8,6 +8,11 @@ the SHA-256 of the YAML it came from. A file whose bytes still match is taken fr
 of being parsed again: reading YAML was the largest part of start-up. It is only a faster way to
 read the same data: everything is validated and cross-checked exactly as from YAML, and a file
 that changed since (or a missing or damaged parsed.json) is simply read from its YAML.
+
+The copy is used only from the rules folder that comes with the program (as protected as its code).
+Anywhere else (``--rules DIR``, ``TRIAGE_RULES_DIR``) the YAML is always read, so the SHA-256 shown
+with every result is the hash of what was actually loaded: editing only parsed.json there changes
+nothing. ``triage rules check`` reports a parsed.json that does not match its YAML.
 """
 
 from __future__ import annotations
@@ -112,7 +117,7 @@ def inspect_rules(directory: Path | None = None) -> tuple[Ruleset | None, list[R
     across files run once every file is valid (they need the whole ruleset).
     """
     directory = rules_dir(directory)
-    already_parsed = _parsed_copy(directory)
+    already_parsed = _parsed_copy(directory) if ships_with_program(directory) else {}
     raw, parsed, problems = {}, {}, []
     for name, model in RULE_FILES.items():
         try:
@@ -155,6 +160,38 @@ def _parse_yaml(name: str, data: bytes):
         raise RulesError(name, None, "not UTF-8 text") from None
     except yaml.YAMLError as error:
         raise RulesError(name, None, f"invalid YAML: {describe_yaml_error(error)}") from None
+
+
+def ships_with_program(directory: Path) -> bool:
+    """Whether ``directory`` is the program's own rules folder (in the package, or in its source checkout)."""
+    package = Path(__file__).resolve().parents[1]
+    try:
+        return Path(directory).resolve() in (package / "rules", package.parent / "rules")
+    except OSError:
+        return False
+
+
+def parsed_copy_problems(directory: Path) -> list[RulesError]:
+    """A parsed.json entry whose YAML hash matches but whose content differs from that YAML.
+
+    Slow (every file is parsed again): for ``triage rules check``, never at start-up.
+    """
+    problems = []
+    for (name, sha256), document in _parsed_copy(directory).items():
+        try:
+            data = read_rule_file(directory, name)
+        except RulesError:
+            continue
+        if hashlib.sha256(data).hexdigest() != sha256:
+            continue  # stale: not used for this file
+        try:
+            fresh = json.loads(json.dumps(_parse_yaml(name, data), ensure_ascii=False))
+        except (RulesError, TypeError, ValueError):
+            continue  # reported by the usual checks
+        if fresh != document:
+            problems.append(RulesError(str(directory / PARSED_COPY), name,
+                                       f"does not match the rule file it was compiled from: run `{REGENERATE_PARSED}`"))
+    return problems
 
 
 def _parsed_copy(directory: Path) -> dict[tuple[str, str], object]:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from enum import Enum
 
+# What people type: the answers file's limits, which every prompt enforces too
+MAX_TEXT = 2000  # a free-text answer, a note, an override reason
+MAX_NAME = 200  # a patient's or a nurse's name
+
 
 class Level(str, Enum):
     """The five-level disposition scale, most urgent first (fixed by the clinical brief)."""

@@ -1,4 +1,5 @@
-"""Reading YAML the way people write it: 'yes' and 'no' stay strings, duplicate keys are errors."""
+"""Reading YAML the way people write it: 'yes' and 'no' stay strings, numbers and dates are read only
+in their plain forms, duplicate keys are errors."""
 
 from __future__ import annotations
 
@@ -8,21 +9,61 @@ from collections.abc import Hashable
 import yaml
 
 _YAML12_BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")  # "056" stays text: never octal
+_PLAIN_FLOAT = re.compile(
+    r"^(?:[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?[0-9]+[eE][-+]?[0-9]+"
+    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"
+)
+_PLAIN_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_REPLACED = {"tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:timestamp"}
 
 
 class SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, with YAML 1.2 booleans and duplicate keys rejected.
+    """PyYAML's safe loader, with YAML 1.2 booleans, plain numbers and dates, and duplicate keys rejected.
 
     YAML 1.1 reads an unquoted ``yes`` or ``no`` as a boolean, which would turn the answer code
-    ``yes`` into ``True``. Only true/false are booleans here.
+    ``yes`` into ``True``. Only true/false are booleans here. YAML 1.1 also reads ``056`` as octal
+    46, ``0x1C`` and ``2_8`` as 28 and ``1:20`` as 80: an age or a number of days must mean what it
+    says, so only plain decimal numbers are numbers (``056`` and the rest stay text, which the
+    answers check refuses), and only ``YYYY-MM-DD`` is a date (no times, no one-digit months).
     """
 
 
 SafeLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    first: [(tag, rx) for tag, rx in resolvers if tag not in _REPLACED]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.copy().items()
 }
 SafeLoader.add_implicit_resolver("tag:yaml.org,2002:bool", _YAML12_BOOL, list("tTfF"))
+SafeLoader.add_implicit_resolver("tag:yaml.org,2002:int", _PLAIN_INT, list("-+0123456789"))
+SafeLoader.add_implicit_resolver("tag:yaml.org,2002:float", _PLAIN_FLOAT, list("-+0123456789."))
+SafeLoader.add_implicit_resolver("tag:yaml.org,2002:timestamp", _PLAIN_DATE, list("0123456789"))
+
+
+def _plain_int(loader: SafeLoader, node: yaml.ScalarNode):
+    """A decimal integer (also for an explicit ``!!int``: never octal, hex or base 60)."""
+    text = loader.construct_scalar(node)
+    if not _PLAIN_INT.match(text):
+        raise yaml.constructor.ConstructorError(None, None, f"not a plain decimal integer: {text!r}", node.start_mark)
+    return int(text, 10)
+
+
+def _plain_float(loader: SafeLoader, node: yaml.ScalarNode):
+    text = loader.construct_scalar(node)
+    if not _PLAIN_FLOAT.match(text):
+        raise yaml.constructor.ConstructorError(None, None, f"not a plain decimal number: {text!r}", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_float(loader, node)
+
+
+def _plain_date(loader: SafeLoader, node: yaml.ScalarNode):
+    text = loader.construct_scalar(node)
+    if not _PLAIN_DATE.match(text):
+        raise yaml.constructor.ConstructorError(None, None, f"not a date written YYYY-MM-DD: {text!r}", node.start_mark)
+    return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+
+
+SafeLoader.add_constructor("tag:yaml.org,2002:int", _plain_int)
+SafeLoader.add_constructor("tag:yaml.org,2002:float", _plain_float)
+SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _plain_date)
 
 
 def _mapping_without_duplicates(loader: SafeLoader, node: yaml.MappingNode, deep: bool = False):
