@@ -157,8 +157,9 @@ def test_back_changes_an_earlier_answer_and_review_edits_return_to_the_review(mi
     assert "numb" not in asked[4:], "the follow-up is not asked once its reason is gone"
     names = [s.question_id or s.message[:17] for s in run.asked]
     review = "Check the answers"
-    assert names[-7:] == [review, "age", review, "pain_now", review, "Save a summary to", "File name (.txt, "]
-    assert run.asked[-6].default == 40
+    assert names[-9:] == [review, "age", review, "pain_now", review, "Save a summary to", "Name to put on th",
+                          "Date of birth (YY", "File name (.txt, "]
+    assert run.asked[-8].default == 40
     answers_path = saved(workdir, "neck-triage-answers-*.yaml")
     final = load_answers_file(mini_ruleset, answers_path).answers
     assert final["injury"] == "no" and final["age"] == 61 and final["pain_now"] == 3 and "numb" not in final

@@ -114,6 +114,8 @@ PROMPTS = {  # a short name for each prompt that is not a questionnaire question
     "What next?": "what_next",
     "Save a summary to a file?": "save",
     "File name": "file",
+    "Name to put on the summary": "summary_name",
+    "Date of birth (YYYY-MM-DD, optional)": "summary_dob",
     "Finish quickly": "quick",
     "Do you agree": "override",
     "Reason for": "reason",

@@ -9,6 +9,9 @@ An answers file is YAML or JSON::
     nurse: {name: "..."}                                    # optional, nurse mode
     notes: {question_id or "general": "free text"}          # optional
     override: {level: urgent, reason: "..."}                # optional, nurse override
+    started: 2026-03-05T14:21:00+01:00                      # optional: when the questions began
+    ended: 2026-03-05T14:30:00+01:00                        # optional: when the last answer was given
+    stopped_early: {at: chest_pain, reason: emergency}      # optional: the questionnaire stopped there
 
 Answers are validated strictly: "9" is not 9, 1 is not yes. Every applicable required question
 must be answered, so a missing red-flag answer is never taken for "no".
@@ -23,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from ..errors import AnswersError
 from ..ruleset.load import Ruleset
@@ -64,6 +67,21 @@ class Override(_Strict):
     reason: Annotated[str, Field(max_length=MAX_TEXT)] = ""
 
 
+class StoppedEarly(_Strict):
+    """Where the interactive questionnaire stopped before every question was asked, and why.
+
+    ``at`` is the last question answered (the one that reached an emergency, or the one after which
+    the person chose to finish quickly). Which questions were never asked is computed from the rules
+    and the answers, so it is right for any answers file.
+    """
+
+    at: str | None = None
+    reason: Literal["emergency", "finished_quickly"]
+
+
+Timestamp = Annotated[AwareDatetime | None, Field(strict=False)]  # from YAML a datetime, from JSON a string
+
+
 class AnswersFile(_Strict):
     """The validated content of an answers file (``answers`` is a per-questionnaire model)."""
 
@@ -75,6 +93,15 @@ class AnswersFile(_Strict):
     answers: dict[str, Any]
     notes: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = Field(default_factory=dict)
     override: Override | None = None
+    started: Timestamp = None
+    ended: Timestamp = None
+    stopped_early: StoppedEarly | None = None
+
+    @model_validator(mode="after")
+    def _ended_after_started(self):
+        if self.started and self.ended and self.ended < self.started:
+            raise ValueError("ended is before started")
+        return self
 
 
 def answer_type(question: Question):
@@ -138,6 +165,7 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
     # Everything below was validated just now, by the stricter model: no need to validate again.
     parsed = AnswersFile.model_construct(checked.model_fields_set, **{**checked.__dict__, "answers": given})
     _check_notes(ruleset, parsed, source)
+    _check_stop(ruleset, parsed, source)
     missing = missing_required(ruleset, given)
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
@@ -149,6 +177,17 @@ def _check_notes(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
     for key in parsed.notes:
         if key != "general" and key not in ruleset.question_by_id:
             raise AnswersError(f"{source}: notes.{key if key.isprintable() else repr(key)}: not a question id (or 'general')")
+
+
+def _check_stop(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
+    at = parsed.stopped_early.at if parsed.stopped_early else None
+    if at is not None and at not in ruleset.question_by_id:
+        raise AnswersError(f"{source}: stopped_early.at: not a question id")
+
+
+def unasked(ruleset: Ruleset, answers: dict[str, Any]) -> list[Question]:
+    """Questions that apply to these answers but have no answer, in the questionnaire's order."""
+    return [q for q in ruleset.questions if q.id not in answers and q.asked_when(answers)]
 
 
 def _describe(error: ValidationError) -> str:

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AnswersFile, Override
+from ..assessment.answers import AnswersFile, Override, StoppedEarly
 from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
 from ..errors import OutputError
@@ -67,6 +67,8 @@ class Session:
     # --- the whole run ------------------------------------------------------------------------------
 
     def run(self) -> int:
+        if self.visit.started is None:
+            self.visit.started = self.clock().astimezone()
         if self.nurse and not self.visit.intro_done:
             self._intro()
         while True:
@@ -152,6 +154,7 @@ class Session:
         count = f"{len(optional)} everyday question{'s' if len(optional) != 1 else ''}"
         offer = f"Finish quickly? The remaining warning-sign questions are still asked; {count} ({topics}) would be skipped."
         if self._ask(Ask("confirm", offer, default=True)):
+            self._quick_at = self.flow.history[-1] if self.flow.history else None
             self.flow.finish_quickly()
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
@@ -165,7 +168,8 @@ class Session:
             self.flow.back()
             return True
         if choice == "save":
-            self._save(self._answers_file(), assessment, ask_first=False)
+            stop = StoppedEarly(at=self.flow.history[-1] if self.flow.history else None, reason="emergency")
+            self._save(self._answers_file(stopped_early=stop), assessment, ask_first=False)
         return False
 
     # --- review and result -----------------------------------------------------------------------
@@ -186,8 +190,18 @@ class Session:
             self.flow.edit(choice)
         return choice == DONE
 
-    def _answers_file(self, override: Override | None = None) -> AnswersFile:
-        return self.visit.answers_file(self.ruleset.version, self.flow.answers, override)
+    def _answers_file(self, override: Override | None = None, stopped_early: StoppedEarly | None = None) -> AnswersFile:
+        if stopped_early is None and self.flow.quick and self.flow.optional_remaining():
+            stopped_early = StoppedEarly(at=self.quick_at, reason="finished_quickly")
+        return self.visit.answers_file(self.ruleset.version, self.flow.answers, override,
+                                       ended=self.clock().astimezone(), stopped_early=stopped_early)
+
+    @property
+    def quick_at(self) -> str | None:
+        """The last question answered before the everyday ones were skipped."""
+        return self._quick_at or (self.flow.history[-1] if self.flow.history else None)
+
+    _quick_at: str | None = None
 
     def _result(self) -> None:
         assessment = self.assessor.assess(self._answers_file())
@@ -239,6 +253,8 @@ class Session:
     def _save(self, answers: AnswersFile, assessment: Assessment, ask_first: bool = True) -> None:
         if ask_first and not self._ask(Ask("confirm", "Save a summary to a file?", default=True)):
             return
+        if ask_first:  # not after an emergency stop: nothing may slow down getting help
+            answers = self._name_on_summary(answers)
         while True:
             path, replace = self._summary_path()
             if path.suffix.lower() == ".pdf":
@@ -255,6 +271,20 @@ class Session:
             self.prompter.show(f"Saved the summary to {written.resolve()}")
             self._save_answers(answers, written)
             return
+
+    def _name_on_summary(self, answers: AnswersFile) -> AnswersFile:
+        """Patient mode: an optional name and date of birth for the summary (the nurse's intro asks already)."""
+        if self.nurse or self.visit.intro_done:
+            return answers
+        v = self.visit
+        v.patient_name = self._ask(Ask("text", "Name to put on the summary (optional):", default=v.patient_name or "",
+                                       required=False)) or None
+        born = self._ask(Ask("text", "Date of birth (YYYY-MM-DD, optional):", required=False,
+                             default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
+        v.date_of_birth = date.fromisoformat(born.strip()) if born else None
+        v.intro_done = True
+        patient = self.visit.answers_file(answers.ruleset_version or "", {}).patient
+        return answers.model_copy(update={"patient": patient})
 
     def _summary_path(self) -> tuple[Path, bool]:
         name = default_summary_name(self.clock())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from ..assessment.answers import AnswersFile, Nurse, Override, Patient
+from ..assessment.answers import AnswersFile, Nurse, Override, Patient, StoppedEarly
 
 
 class Visit(BaseModel):
@@ -19,8 +19,10 @@ class Visit(BaseModel):
     respondent: Literal["patient", "someone_else"] = "patient"
     notes: dict[str, str] = {}
     intro_done: bool = False
+    started: datetime | None = None  # when the first question was shown (kept in a draft)
 
-    def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None) -> AnswersFile:
+    def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None,
+                     ended: datetime | None = None, stopped_early: StoppedEarly | None = None) -> AnswersFile:
         """The answers file for these answers: the same document ``triage assess`` reads."""
         has_patient = self.patient_name or self.date_of_birth
         return AnswersFile(
@@ -31,6 +33,9 @@ class Visit(BaseModel):
             answers=dict(answers),
             notes={key: text for key, text in self.notes.items() if text.strip()},
             override=override,
+            started=self.started,
+            ended=ended,
+            stopped_early=stopped_early,
         )
 
     def typed_anything(self) -> bool:
