@@ -186,8 +186,11 @@ def _check_stop(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
 
 
 def unasked(ruleset: Ruleset, answers: dict[str, Any]) -> list[Question]:
-    """Questions that apply to these answers but have no answer, in the questionnaire's order."""
-    return [q for q in ruleset.questions if q.id not in answers and q.asked_when(answers)]
+    """Required questions that apply to these answers but have no answer, in the questionnaire's order.
+
+    (An optional question without an answer may have been asked and declined, so it is not listed.)
+    """
+    return [ruleset.question_by_id[qid] for qid in missing_required(ruleset, answers)]
 
 
 def _describe(error: ValidationError) -> str:
