@@ -304,6 +304,17 @@ def export(ruleset, sets: list[dict], repeats: int) -> dict:
     return results
 
 
+def whole_command_pairs(sandbox: Sandbox, answers_path: Path, folder: Path, pairs: int) -> dict[str, list]:
+    """``triage assess FILE --summary x.html`` then ``x.pdf``, one right after the other, ``pairs`` times,
+    so both see the same load on the machine (the ratio of each pair is what the target is about)."""
+    results: dict[str, list] = {"html": [], "pdf": []}
+    for _ in range(pairs):
+        for suffix in ("html", "pdf"):
+            target = folder / f"summary.{suffix}"
+            results[suffix].append(sandbox.triage(["assess", str(answers_path), "--summary", str(target), "--force"]))
+    return results
+
+
 # --- report ------------------------------------------------------------------------------------
 
 
@@ -378,13 +389,19 @@ def main() -> int:
             print(f"  {fmt.upper():4} first {run['times'][0] * 1000:.0f} ms, then {summary(run['times'][1:], 'ms', 1000)}, "
                   f"{run['bytes'] / 1024:.0f} kB")
         peaks = [one["rss"]]
-        print("`triage assess FILE --summary OUT` (whole command, as a user runs it)")
+        print("`triage assess FILE --summary OUT` (whole command, as a user runs it; HTML and PDF run in pairs)")
+        paired = whole_command_pairs(sandbox, answers_path, folder, max(3, repeats))
         for suffix in ("html", "pdf"):
-            target = folder / f"summary.{suffix}"
-            args = ["assess", str(answers_path), "--summary", str(target), "--force"]
-            cli = [sandbox.triage(args) for _ in range(max(2, repeats // 2))]
-            peaks.append(max(r[1] for r in cli))
-            print(f"  {suffix.upper():4} {summary([r[0] for r in cli])}, peak RSS {peaks[-1] / 1024:.1f} MB, exit {sorted({r[2] for r in cli})}")
+            runs_of = paired[suffix]
+            peaks.append(max(r[1] for r in runs_of))
+            print(f"  {suffix.upper():4} {summary([r[0] for r in runs_of])}, peak RSS {peaks[-1] / 1024:.1f} MB, "
+                  f"exit {sorted({r[2] for r in runs_of})}")
+        ratios = sorted(p[0] / h[0] for h, p in zip(paired["html"], paired["pdf"]))
+        ratio = statistics.median(ratios)
+        pdf_peak = max(r[1] for r in paired["pdf"]) / 1024
+        print(f"  PDF / HTML, median of pairs: {ratio:.2f}x (pairs {ratios[0]:.2f}-{ratios[-1]:.2f}x)   "
+              f"target <= 1.5x: {verdict(ratio <= 1.5)}")
+        print(f"  PDF peak RSS {pdf_peak:.1f} MB   target < 60 MB: {verdict(pdf_peak < 60)}")
         peaks += [run["rss"] for run in runs.values()]
         print(f"\nPeak memory of any command above: {max(peaks) / 1024:.1f} MB (resident set size)")
     return 0
