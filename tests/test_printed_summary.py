@@ -93,8 +93,8 @@ def test_pdf_keeps_every_finding_on_one_page(ruleset, assessor):
 
 def test_pdf_loads_the_cjk_font_only_when_needed(ruleset, assessor):
     latin = _summary(ruleset, assessor, "self_care").model_copy(update={"patient_name": "Ann Example"})
-    assert b"DroidSans" not in render_pdf(latin)
-    assert b"DroidSans" in render_pdf(_summary(ruleset, assessor, "self_care"))
+    assert b"NeckTriageCJK" not in render_pdf(latin)
+    assert b"NeckTriageCJK" in render_pdf(_summary(ruleset, assessor, "self_care"))
 
 
 def test_running_header_names_patient_and_date(ruleset, assessor):

@@ -7,14 +7,17 @@ advice in brief (``outline(brief=True)``). Every paragraph, finding and table ro
 it is measured first and moved whole to the next page if it does not fit, so no sentence or
 answer is ever split across pages (and there are no columns to split it across).
 
-Fonts ship in ``triage/report/fonts`` (DejaVu Sans Condensed for Latin, Greek and Cyrillic; Droid Sans
-Fallback for Chinese, Japanese and Korean), so any typed name prints on any machine, offline. The
-4 MB fallback is parsed only when the text has a character DejaVu lacks. Text is written with
+Fonts ship in ``triage/report/fonts`` (Neck Triage Sans, DejaVu Sans Condensed cut to Latin, Greek,
+Cyrillic and a few more scripts; Droid Sans Fallback for Chinese, Japanese and Korean, cut into one
+small font per 256 code points), so any typed name prints on any machine, offline; see the fonts'
+README. fpdf2 parses each font in proportion to its glyphs, so only the fallback pages the text
+needs are loaded. Text is written with
 ``write``/``multi_cell`` calls, never as markup, so typed text cannot change the layout.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 from importlib import resources
 
@@ -25,8 +28,8 @@ from fpdf.fonts import FontFace
 from .outline import GRID_COLUMNS, Block, Item, Section, disposition_lines, footer, outline, patient_lines, running_footer, running_header, with_colon
 from .summary import Summary
 
-FONT = "DejaVu"
-FALLBACK = "DroidFallback"
+FONT = "TriageSans"
+FALLBACK = "CJKFallback"
 BODY = 8.0  # points
 SMALL = 7.2  # points: details, the answers table, the advice
 LINE = 1.2  # line height, as a multiple of the font size
@@ -40,6 +43,7 @@ LEVEL_COLOURS = {  # border, fill (the same colours as the HTML summary)
 }
 MUTED = (85, 85, 85)
 PAPERS = {"a4": "A4", "letter": "Letter"}
+_TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
 
 
 def render_pdf(summary: Summary, paper: str = "A4") -> bytes:
@@ -61,6 +65,8 @@ class SummaryPDF(FPDF):
         self.set_creation_date(summary.created.astimezone(timezone.utc).replace(tzinfo=timezone.utc))
         self.set_title(f"{summary.title}: summary")
         self.set_creator("neck-triage")
+        self._wrapped: dict = {}
+        self._widths: dict = {}
         _add_fonts(self, summary)
 
     # --- running header and footer ----------------------------------------------------------------
@@ -130,7 +136,7 @@ class SummaryPDF(FPDF):
         top, x, width = self.get_y(), self.l_margin, self.epw
         rows = [(7, "RESULT", "", 3.4), (13, f"{s.disposition.label} ({s.disposition.timeframe})", "", 6.0)]
         rows += [(8.5, f"{label}: ", value, 4.0) for label, value in disposition_lines(s)[1:]]
-        height = 4 + sum(line * self._lines(bold + text, width - 10, size, bold=True) for size, bold, text, line in rows)
+        height = 4 + sum(line * self._lines(bold, text, width - 10, size) for size, bold, text, line in rows)
         self.set_fill_color(*fill)
         self.set_draw_color(*border)
         self.set_line_width(0.8)
@@ -144,26 +150,71 @@ class SummaryPDF(FPDF):
         self.set_line_width(0.2)
         self.set_draw_color(0, 0, 0)
 
-    def _lines(self, text: str, width: float, size: float, bold: bool = False) -> int:
-        """How many lines ``text`` takes at ``width`` (measured in bold when ``bold``: never fewer)."""
-        self._font(size, bold=bold)
-        return len(self.multi_cell(width, 1, text, dry_run=True, output="LINES"))
+    def _lines(self, bold_text: str, text: str, width: float, size: float) -> int:
+        """How many lines a bold lead-in and its text take at ``width``: exactly as ``_mixed`` sets them."""
+        return max(1, len(self._wrap(bold_text, text, width, size)))
+
+    def _wrap(self, bold_text: str, text: str, width: float, size: float) -> tuple[tuple[tuple[bool, str], ...], ...]:
+        """The lines of a bold lead-in and plain text at ``width``, each line a run of (bold, text) pieces.
+
+        Words are measured once each (fpdf2's own line breaking re-measures the whole line for
+        every character it adds); the result is kept, so measuring a paragraph to keep it whole
+        and then setting it cost one wrap."""
+        key = (bold_text, text, round(width, 3), size)
+        if key not in self._wrapped:
+            self._wrapped[key] = tuple(self._break(_words(bold_text, text), width, size))
+        return self._wrapped[key]
+
+    def _break(self, words: list[tuple[bool, str, bool]], width: float, size: float):
+        line: list[tuple[bool, str]] = []
+        used = 0.0
+        for bold, word, spaced in words:
+            if word == "\n":
+                yield tuple(line)
+                line, used = [], 0.0
+                continue
+            piece = (" " if spaced and line else "") + word
+            wide = self._width(piece, bold, size)
+            if line and used + wide > width:
+                yield tuple(line)
+                line, used, piece = [], 0.0, word
+                wide = self._width(piece, bold, size)
+            while wide > width and len(piece) > 1:  # a word longer than the line: cut it
+                cut = max(1, self._fitting(piece, bold, size, width - used))
+                yield (*line, (bold, piece[:cut]))
+                line, used, piece = [], 0.0, piece[cut:]
+                wide = self._width(piece, bold, size)
+            line.append((bold, piece))
+            used += wide
+        if line:
+            yield tuple(line)
+
+    def _fitting(self, word: str, bold: bool, size: float, room: float) -> int:
+        count = 0
+        while count < len(word) and self._width(word[:count + 1], bold, size) <= room:
+            count += 1
+        return count
+
+    def _width(self, text: str, bold: bool, size: float) -> float:
+        key = (text, bold, size)
+        if key not in self._widths:
+            self.set_font(FONT, "B" if bold else "", size)
+            self._widths[key] = self.get_string_width(text)
+        return self._widths[key]
 
     def _mixed(self, x: float, width: float, size: float, line: float, bold_text: str, text: str,
                colour=(0, 0, 0)) -> None:
-        """A bold lead-in followed by plain text, wrapped within [x, x + width]."""
-        margins = self.l_margin, self.r_margin
-        self.set_left_margin(x)
-        self.set_right_margin(self.w - x - width)
-        self.set_x(x)
-        if bold_text:
-            self._font(size, bold=True, colour=colour)
-            self.write(line, bold_text)
-        self._font(size, colour=colour)
-        self.write(line, text)
-        self.ln(line)
-        self.set_left_margin(margins[0])
-        self.set_right_margin(margins[1])
+        """A bold lead-in followed by plain text, wrapped within [x, x + width], each line set as cells."""
+        margin, self.c_margin = self.c_margin, 0
+        for pieces in self._wrap(bold_text, text, width, size) or ((),):
+            if self.get_y() + line > self.page_break_trigger:
+                self.add_page()
+            self.set_x(x)
+            for bold, piece in _runs(pieces):
+                self._font(size, bold=bold, colour=colour)
+                self.cell(self._width(piece, bold, size), line, piece)
+            self.set_xy(self.l_margin, self.get_y() + line)
+        self.c_margin = margin
 
     # --- sections ---------------------------------------------------------------------------------
 
@@ -208,10 +259,10 @@ class SummaryPDF(FPDF):
 
     def _unit_height(self, item: Item, size: float, indent: float, label_width: float = 0, width: float | None = None) -> float:
         width = (width or self.epw - indent) - label_width
-        text = f"{with_colon(item.label)} {item.text}" if item.label and not label_width else item.text
-        height = self._lines(text or " ", width, size, bold=True) * line_height(size)
+        lead = with_colon(item.label) + " " if item.label and not label_width else ""
+        height = self._lines(lead, item.text, width, size) * line_height(size)
         for detail in item.details:
-            height += self._lines(detail, width - 2.5, SMALL, bold=True) * line_height(SMALL)
+            height += self._lines("", detail, width - 2.5, SMALL) * line_height(SMALL)
         return height + 0.4
 
     def _text_unit(self, item: Item, size: float, indent: float, marker: str = "", label_width: float = 0,
@@ -244,7 +295,7 @@ class SummaryPDF(FPDF):
 
     def _compact_height(self, block: Block) -> float:
         title, text = self._compact_text(block)
-        return self._lines(title + text, self.epw, SMALL, bold=True) * line_height(SMALL) + 0.8
+        return self._lines(title, text, self.epw, SMALL) * line_height(SMALL) + 0.8
 
     def _compact(self, block: Block) -> None:
         """A short list run on as one paragraph (self-care by name, stop signs): kept together."""
@@ -273,6 +324,35 @@ class SummaryPDF(FPDF):
         self.ln(0.8)
 
 
+def _words(bold_text: str, text: str) -> list[tuple[bool, str, bool]]:
+    """(bold, word, whether a space comes before it) for each word of the lead-in and the text; a
+    line break is the word "\\n"."""
+    words: list[tuple[bool, str, bool]] = []
+    spaced = False
+    for bold, part in ((True, bold_text), (False, text)):
+        for token in _TOKENS.findall(part):
+            if token == "\n":
+                words.append((bold, token, False))
+                spaced = False
+            elif token.isspace():
+                spaced = True
+            else:
+                words.append((bold, token, spaced))
+                spaced = False
+    return words
+
+
+def _runs(pieces: tuple[tuple[bool, str], ...]):
+    """Neighbouring pieces in the same weight joined, so each run is one cell."""
+    runs: list[tuple[bool, str]] = []
+    for bold, piece in pieces:
+        if runs and runs[-1][0] == bold:
+            runs[-1] = (bold, runs[-1][1] + piece)
+        else:
+            runs.append((bold, piece))
+    return runs
+
+
 def grid_widths(total: float, rows: tuple[Item, ...]) -> tuple[float, ...]:
     """Section column fixed; an answer column at least 12% (7% if empty), the rest shared by its text's length."""
     lengths = [sum(len(row.cells[i]) for row in rows) for i in range(len(GRID_COLUMNS))]
@@ -282,14 +362,21 @@ def grid_widths(total: float, rows: tuple[Item, ...]) -> tuple[float, ...]:
 
 
 def _add_fonts(pdf: FPDF, summary: Summary) -> None:
+    """The main font (regular and bold); for characters it lacks, only the CJK pages they are on."""
     folder = resources.files("triage.report").joinpath("fonts")
-    pdf.add_font(FONT, "", str(folder.joinpath("DejaVuSansCondensed.ttf")))
-    pdf.add_font(FONT, "B", str(folder.joinpath("DejaVuSansCondensed-Bold.ttf")))
-    if needs_fallback(pdf.fonts[FONT.lower()].cmap, summary.model_dump_json()):
-        pdf.add_font(FALLBACK, "", str(folder.joinpath("DroidSansFallbackFull.ttf")))
-        pdf.set_fallback_fonts([FALLBACK], exact_match=False)
+    pdf.add_font(FONT, "", str(folder.joinpath("NeckTriageSans-Regular.ttf")))
+    pdf.add_font(FONT, "B", str(folder.joinpath("NeckTriageSans-Bold.ttf")))
+    fallbacks = []
+    for page in fallback_pages(pdf.fonts[FONT.lower()].cmap, summary.model_dump_json()):
+        path = folder.joinpath("cjk", f"NeckTriageCJK-{page:03x}.ttf")
+        if path.is_file():
+            pdf.add_font(f"{FALLBACK}{page:03x}", "", str(path))
+            fallbacks.append(f"{FALLBACK}{page:03x}")
+    if fallbacks:
+        pdf.set_fallback_fonts(fallbacks, exact_match=False)
 
 
-def needs_fallback(cmap, text: str) -> bool:
-    """True when some printable character of ``text`` is missing from the main font's ``cmap``."""
-    return any(ord(char) not in cmap for char in set(text) if char.isprintable() and not char.isspace())
+def fallback_pages(cmap, text: str) -> list[int]:
+    """The 256-code-point pages (code point >> 8) of the printable characters of ``text`` that the
+    main font's ``cmap`` lacks: the fallback is shipped cut into one small font per page."""
+    return sorted({ord(char) >> 8 for char in set(text) if ord(char) not in cmap and char.isprintable() and not char.isspace()})
