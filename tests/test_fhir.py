@@ -150,3 +150,17 @@ def test_cli_questions_fhir_prints_the_questionnaire(capsys, ruleset):
     data = json.loads(capsys.readouterr().out)
     assert Questionnaire.model_validate(data).status == "active"
     assert len(data["item"]) == len(ruleset.questions) + 1
+
+
+def test_times_patient_and_early_stop_are_carried_and_valid(ruleset, assessor):
+    from triage.report.fhir import STARTED_URL, questionnaire_response
+
+    answers = benign_answers(ruleset)
+    document = {"answers": answers, "patient": {"name": "Αλέξανδρος 王小明", "date_of_birth": "1979-02-14"},
+                "started": "2026-03-05T14:21:07+01:00", "ended": "2026-03-05T14:29:41+01:00"}
+    response = json.loads(questionnaire_response(summary_for(ruleset, assessor, document)).model_dump_json())
+    assert response["authored"] == "2026-03-05T14:29:41+01:00"
+    assert {"url": STARTED_URL, "valueDateTime": "2026-03-05T14:21:07+01:00"} in response["extension"]
+    patient = next(r for r in response["contained"] if r["resourceType"] == "Patient")
+    assert patient["name"] == [{"text": "Αλέξανδρος 王小明"}] and patient["birthDate"] == "1979-02-14"
+    assert response["status"] == "completed"

@@ -10,10 +10,14 @@ import io
 import json
 import os
 import stat
+from datetime import datetime
+
+import yaml
 
 import pytest
 from test_interactive_support import (
     BACK,
+    FIXED_NOW,
     CTRL_U,
     EOF,
     INTERRUPT,
@@ -157,9 +161,9 @@ def test_back_changes_an_earlier_answer_and_review_edits_return_to_the_review(mi
     assert "numb" not in asked[4:], "the follow-up is not asked once its reason is gone"
     names = [s.question_id or s.message[:17] for s in run.asked]
     review = "Check the answers"
-    assert names[-9:] == [review, "age", review, "pain_now", review, "Show the details?", "Save a summary to",
-                          "Which formats? (o", "Save in which fol"]
-    assert run.asked[-8].default == 40
+    assert names[-11:] == [review, "age", review, "pain_now", review, "Show the details?", "Save a summary to",
+                           "Name to put on th", "Date of birth (YY", "Which formats? (o", "Save in which fol"]
+    assert run.asked[-10].default == 40
     answers_path = saved(workdir, "neck-triage-answers-*.yaml")
     final = load_answers_file(mini_ruleset, answers_path).answers
     assert final["injury"] == "no" and final["age"] == 61 and final["pain_now"] == 3 and "numb" not in final
@@ -400,3 +404,49 @@ def test_none_of_these_beside_another_tick_is_refused_until_one_is_unticked(rule
         pipe.send_text(" " + down + " \r" + " \r")  # tick cancer and none, Enter (refused), untick none, Enter
         picked = ArrowPrompter(color=False).ask(spec)
     assert picked == ["cancer"], "the first Enter (cancer and none ticked) must be refused"
+
+
+# --- the record of the visit: when, and where it stopped early ------------------------------------------
+
+
+def test_the_answers_file_records_when_the_questionnaire_started_and_ended(ruleset, assessor, data_dir, workdir):
+    run = run_arrows(ruleset, assessor, answering(calm_answers(ruleset, assessor)), data_dir)
+    assert run.code == 0
+    document = yaml.safe_load(saved(workdir, "neck-triage-answers-*.yaml").read_text(encoding="utf-8"))
+    expected = FIXED_NOW.astimezone()
+    assert datetime.fromisoformat(document["started"]) == expected == datetime.fromisoformat(document["ended"])
+    assert "stopped_early" not in document, "a questionnaire answered to the end did not stop early"
+    answers_file = load_answers_file(ruleset, saved(workdir, "neck-triage-answers-*.yaml"))
+    assert answers_file.started == expected and answers_file.ended == expected and answers_file.stopped_early is None
+
+
+def test_finishing_quickly_is_recorded_as_stopped_early_where_it_was_chosen(ruleset, assessor, data_dir, workdir):
+    """Questions were left unasked, so no answers file is written (``triage assess`` would refuse it):
+    the stop reaches the saved summary, with the question after which it was chosen."""
+    question = _urgent_case(ruleset, assessor)
+    answers = calm_answers(ruleset, assessor)
+    run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")], "quick": [Reply("skip")]}, answers), data_dir)
+    assert run.code == 0
+    assert not list(workdir.glob("*answers*")) and "no answers file was saved" in run.screen
+    summary = flat(saved(workdir, "neck-triage-summary-*.txt").read_text(encoding="utf-8"))
+    assert STOP_AT.format(_short_name(ruleset, question.id), "finished quickly") in summary
+    assert "Answered: 2026-11-23 19:30 to 19:30" in summary, "started and ended reach the summary"
+
+
+def test_an_emergency_stop_is_on_the_saved_summary_with_where_it_stopped(ruleset, assessor, data_dir, workdir):
+    question, _ = emergency_question(ruleset, assessor)
+    run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")]}, calm_answers(ruleset, assessor)), data_dir)
+    assert run.code == 0
+    summary = flat(saved(workdir, "neck-triage-summary-*.txt").read_text(encoding="utf-8"))
+    assert STOP_AT.format(_short_name(ruleset, question.id), "an emergency was found") in summary
+    assert "Answered: 2026-11-23 19:30 to 19:30" in summary
+
+
+STOP_AT = 'Stopped early at "{}" ({}): these questions were not asked:'
+
+
+def _short_name(ruleset, question_id: str) -> str:
+    """The name the summary gives a question: its short name in rules/summary.yaml, else its wording."""
+    from triage.report.content import load_summary_content
+
+    return load_summary_content(ruleset).short_labels.get(question_id) or ruleset.question_by_id[question_id].wording(False)

@@ -40,7 +40,7 @@ def calm_lines(ruleset, assessor) -> list[str]:
 
 
 def test_plain_from_a_pipe_runs_the_whole_questionnaire(ruleset, assessor, tmp_path):
-    lines = calm_lines(ruleset, assessor) + ["", "y", "", ""]  # review: all correct; save: yes; formats; folder
+    lines = calm_lines(ruleset, assessor) + ["", "y", "", "", "", ""]  # review: all correct; save: yes; no name, no date of birth; formats; folder
     done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")
     assert done.returncode == 0, done.stderr
     label = ruleset.scale.levels["self_care"].label

@@ -117,6 +117,8 @@ PROMPTS = {  # a short name for each prompt that is not a questionnaire question
     "Save in which folder": "folder",
     "Show the details": "details",
     "Lower the disposition": "confirm_lower",
+    "Name to put on the summary": "summary_name",
+    "Date of birth (YYYY-MM-DD, optional)": "summary_dob",
     "Finish quickly": "quick",
     "Do you agree": "override",
     "Reason for": "reason",

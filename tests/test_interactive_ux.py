@@ -88,7 +88,7 @@ def test_a_saved_draft_is_kept_and_reported_never_offered_to_piped_input(ruleset
     assert early.returncode == 130
     (saved,) = (tmp_path / "data").glob("draft-*.json")
     draft = saved.read_bytes()
-    done = triage(["--plain"], "\n".join(lines + ["", "y", "", ""]) + "\n", tmp_path, tmp_path / "data")
+    done = triage(["--plain"], "\n".join(lines + ["", "y", "", "", "", ""]) + "\n", tmp_path, tmp_path / "data")  # review; save; no name, no date of birth; formats; folder
     assert done.returncode == 0, done.stderr
     assert "unfinished questionnaire" in done.stdout and "is kept" in done.stdout
     assert "Continue where I left off" not in done.stdout, "the draft is not offered"

@@ -9,8 +9,9 @@ An answers file is YAML or JSON::
     nurse: {name: "..."}                                    # optional, nurse mode
     notes: {question_id or "general": "free text"}          # optional
     override: {level: urgent, reason: "..."}                # optional, nurse override
-    started: 2026-11-23T19:30:00+00:00                      # optional: when the questionnaire began
-    ended: 2026-11-23T19:38:12+00:00                        # optional: when it was finished
+    started: 2026-03-05T14:21:00+01:00                      # optional: when the questions began
+    ended: 2026-03-05T14:30:00+01:00                        # optional: when the last answer was given
+    stopped_early: {at: chest_pain, reason: emergency}      # optional: the questionnaire stopped there
 
 Answers are validated strictly: "9" is not 9, 1 is not yes. Every applicable required question
 must be answered, so a missing red-flag answer is never taken for "no".
@@ -25,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, BinaryIO, Literal
 
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
 from ..errors import AnswersError
 from ..ruleset.conditions import describe
@@ -103,6 +104,21 @@ class Override(_Strict):
         return reason
 
 
+class StoppedEarly(_Strict):
+    """Where the interactive questionnaire stopped before every question was asked, and why.
+
+    ``at`` is the last question answered (the one that reached an emergency, or the one after which
+    the person chose to finish quickly). Which questions were never asked is computed from the rules
+    and the answers, so it is right for any answers file.
+    """
+
+    at: str | None = None
+    reason: Literal["emergency", "finished_quickly"]
+
+
+Timestamp = Annotated[AwareDatetime | None, Field(strict=False)]  # from YAML a datetime, from JSON a string
+
+
 class AnswersFile(_Strict):
     """The validated content of an answers file (``answers`` is a per-questionnaire model)."""
 
@@ -114,8 +130,15 @@ class AnswersFile(_Strict):
     answers: dict[str, Any]
     notes: dict[str, Annotated[str, Field(max_length=MAX_TEXT)]] = Field(default_factory=dict)
     override: Override | None = None
-    started: Annotated[AwareDatetime | None, Field(strict=False)] = None  # when the questionnaire began
-    ended: Annotated[AwareDatetime | None, Field(strict=False)] = None  # and when its answers were complete
+    started: Timestamp = None
+    ended: Timestamp = None
+    stopped_early: StoppedEarly | None = None
+
+    @model_validator(mode="after")
+    def _ended_after_started(self):
+        if self.started and self.ended and self.ended < self.started:
+            raise ValueError("ended is before started")
+        return self
 
 
 def answer_type(question: Question):
@@ -183,6 +206,7 @@ def parse_answers(ruleset: Ruleset, document: Any, source: str = "answers") -> A
     if problem:
         raise AnswersError(f"{source}: {problem}")
     _check_age(parsed, source)
+    _check_stop(ruleset, parsed, source)
     missing = missing_required(ruleset, given)
     if missing:
         shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
@@ -240,6 +264,20 @@ def _check_age(parsed: AnswersFile, source: str) -> None:
     conflict = age_conflict(born, parsed.answers.get(AGE_QUESTION))
     if conflict:
         raise AnswersError(f"{source}: patient.date_of_birth: {conflict} (answers.{AGE_QUESTION}): correct one of them")
+
+
+def _check_stop(ruleset: Ruleset, parsed: AnswersFile, source: str) -> None:
+    at = parsed.stopped_early.at if parsed.stopped_early else None
+    if at is not None and at not in ruleset.question_by_id:
+        raise AnswersError(f"{source}: stopped_early.at: not a question id")
+
+
+def unasked(ruleset: Ruleset, answers: dict[str, Any]) -> list[Question]:
+    """Required questions that apply to these answers but have no answer, in the questionnaire's order.
+
+    (An optional question without an answer may have been asked and declined, so it is not listed.)
+    """
+    return [ruleset.question_by_id[qid] for qid in missing_required(ruleset, answers)]
 
 
 def _describe(error: ValidationError) -> str:

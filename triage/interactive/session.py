@@ -17,7 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, age_conflict, lowering_reason_problem
+from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, StoppedEarly, age_conflict, lowering_reason_problem
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError
@@ -184,6 +184,7 @@ class Session:
                "how soon to get care. The warning-sign questions left are always asked.")
         options = (("all", f"Answer the {count} too"), ("skip", "Skip them, to reach the result sooner"))
         if self._ask(Ask("choice", "Finish quickly?", options=options, hint=why)) == "skip":
+            self._quick_at = self.flow.history[-1] if self.flow.history else None
             self.flow.finish_quickly()
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
@@ -198,7 +199,8 @@ class Session:
             self.flow.back()
             return True
         if choice == "save":
-            self._save(self._answers_file(), assessment, ask_first=False)
+            stop = StoppedEarly(at=self.flow.history[-1] if self.flow.history else None, reason="emergency")
+            self._save(self._answers_file(stopped_early=stop), assessment, ask_first=False)
         return False
 
     # --- review and result -----------------------------------------------------------------------
@@ -219,9 +221,18 @@ class Session:
             self.flow.edit(choice)
         return choice == DONE
 
-    def _answers_file(self, override: Override | None = None) -> AnswersFile:
-        answers = self.visit.answers_file(self.ruleset.version, self.flow.answers, override)
-        return answers.model_copy(update={"started": self.visit.started, "ended": self.ended})
+    def _answers_file(self, override: Override | None = None, stopped_early: StoppedEarly | None = None) -> AnswersFile:
+        if stopped_early is None and self.flow.quick and self.flow.optional_remaining():
+            stopped_early = StoppedEarly(at=self.quick_at, reason="finished_quickly")
+        return self.visit.answers_file(self.ruleset.version, self.flow.answers, override,
+                                       ended=self.ended or self.clock().astimezone(), stopped_early=stopped_early)
+
+    @property
+    def quick_at(self) -> str | None:
+        """The last question answered before the everyday ones were skipped."""
+        return self._quick_at or (self.flow.history[-1] if self.flow.history else None)
+
+    _quick_at: str | None = None
 
     def _result(self) -> None:
         self.ended = self.clock().astimezone()
@@ -298,6 +309,8 @@ class Session:
     def _save(self, answers: AnswersFile, assessment: Assessment, ask_first: bool = True) -> None:
         if ask_first and not self._ask(Ask("confirm", "Save a summary to a file?", default=True)):
             return
+        if ask_first:  # not after an emergency stop: nothing may slow down getting help
+            answers = self._name_on_summary(answers)
         formats = self._ask(Ask("multi", "Which formats? (one file each)", options=tuple((f, label) for f, _, label in FORMAT_CHOICES),
                                 default=["text"]))
         while True:
@@ -324,6 +337,28 @@ class Session:
             written.append(path)
             self.prompter.show(f"Saved the summary: {path.resolve()}")
         return written
+
+    def _name_on_summary(self, answers: AnswersFile) -> AnswersFile:
+        """Patient mode: an optional name and date of birth for the summary (the nurse's intro asks already)."""
+        if self.nurse or self.visit.intro_done:
+            return answers
+        v = self.visit
+        v.patient_name = self._ask(Ask("text", "Name to put on the summary (optional):", default=v.patient_name or "",
+                                       required=False, check=check_optional_name)) or None
+        born = self._ask(Ask("text", "Date of birth (YYYY-MM-DD, optional):", required=False,
+                             default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=self._born_matches_age))
+        v.date_of_birth = date.fromisoformat(born.strip()) if born else None
+        v.intro_done = True
+        patient = self.visit.answers_file(answers.ruleset_version or "", {}).patient
+        return answers.model_copy(update={"patient": patient})
+
+    def _born_matches_age(self, text: str) -> str | None:
+        """A date of birth typed after the age was answered: a real date, and one the age allows."""
+        problem = check_date_of_birth(text)
+        if problem or not text.strip():
+            return problem
+        conflict = age_conflict(date.fromisoformat(text.strip()), self.flow.answers.get(AGE_QUESTION))
+        return f"{conflict[0].upper()}{conflict[1:]}: please check it." if conflict else None
 
     def _save_answers(self, answers: AnswersFile, summary_path: Path) -> None:
         if not complete_answers(self.ruleset, answers):

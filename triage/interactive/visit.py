@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from ..assessment.answers import MAX_NAME, MAX_TEXT, AnswersFile, Nurse, Override, Patient, written_date
+from ..assessment.answers import MAX_NAME, MAX_TEXT, AnswersFile, Nurse, Override, Patient, StoppedEarly, written_date
 
 Name = Annotated[str, Field(max_length=MAX_NAME)]
 
@@ -32,7 +32,8 @@ class Visit(BaseModel):
     # when the questionnaire began, kept in a draft as ISO 8601 text (strict mode takes no text for a datetime)
     started: Annotated[datetime | None, Field(strict=False), BeforeValidator(_iso_text)] = None
 
-    def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None) -> AnswersFile:
+    def answers_file(self, ruleset_version: str, answers: dict[str, Any], override: Override | None = None,
+                     ended: datetime | None = None, stopped_early: StoppedEarly | None = None) -> AnswersFile:
         """The answers file for these answers: the same document ``triage assess`` reads."""
         has_patient = self.patient_name or self.date_of_birth
         return AnswersFile(
@@ -43,6 +44,9 @@ class Visit(BaseModel):
             answers=dict(answers),
             notes={key: text for key, text in self.notes.items() if text.strip()},
             override=override,
+            started=self.started,
+            ended=ended,
+            stopped_early=stopped_early,
         )
 
     def typed_anything(self) -> bool:

@@ -43,6 +43,7 @@ class SummaryContent(_Model):
 
     answered_by: dict[Literal["patient", "someone_else"], str]
     provider_questions: ProviderQuestions
+    short_labels: dict[str, str] = Field(default_factory=dict, description="question id -> a short name for the answers table")
 
     def questions_for(self, assessment: Assessment) -> tuple[str, ...]:
         asked = self.provider_questions
@@ -56,7 +57,6 @@ class SummaryContent(_Model):
         if assessment.exercises:
             chosen += asked.with_exercises
         return tuple(chosen) + asked.always
-
 
 
 def load_summary_content(ruleset: Ruleset) -> SummaryContent:

@@ -47,6 +47,9 @@ ENABLE_WHEN_EXPRESSION = "http://hl7.org/fhir/uv/sdc/StructureDefinition/sdc-que
 YES_NO_LABELS = {"yes": "Yes", "no": "No", "not_sure": "Not sure"}
 
 
+STARTED_URL = "urn:neck-triage:questionnaire-started"  # when the first question was shown
+
+
 def question_system(question_id: str) -> str:
     return f"urn:neck-triage:question:{question_id}"
 
@@ -80,14 +83,16 @@ def response_data(s: Summary) -> dict[str, Any]:
         "text": {"status": "generated", "div": narrative(s)},
         "contained": _contained(s),
         "questionnaire": canonical(s.ruleset_version),
-        "status": "completed",
+        "status": "stopped" if s.stopped_early else "completed",
         "subject": {"reference": "#patient"},
-        "authored": s.created.isoformat(),
+        "authored": (s.ended or s.started or s.created).isoformat(),  # when answered; export time if not recorded
         "source": {"reference": "#patient" if s.respondent == "patient" else "#respondent"},
         "item": [_response_item(a) for a in s.answers if a.value != ()] + [_outcome_item(s)],
     }
     if s.nurse:
         data["author"] = {"reference": "#nurse"}
+    if s.started:
+        data["extension"] = [{"url": STARTED_URL, "valueDateTime": s.started.isoformat()}]
     return data
 
 

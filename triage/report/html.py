@@ -11,7 +11,7 @@ from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from .outline import disposition_lines, footer, outline, patient_lines, with_colon
+from .outline import GRID_COLUMNS, SUBTITLE, disposition_lines, footer, outline, patient_lines, running_footer, running_header, with_colon
 from .summary import Summary
 
 
@@ -32,6 +32,21 @@ def stylesheet() -> str:
     return resources.files("triage.report").joinpath("templates/summary.css").read_text(encoding="utf-8")
 
 
+def css_string(text: str) -> str:
+    """``text`` as a quoted CSS string: every character but ASCII letters and digits hex-escaped,
+    so typed text can neither end the string nor the style element."""
+    return '"' + "".join(c if c.isascii() and c.isalnum() else f"\\{ord(c):06x}" for c in text) + '"'
+
+
+def page_rules(s: Summary) -> str:
+    """The running header and footer of every printed page (CSS page margin boxes, Chromium 131+)."""
+    head, foot = css_string(running_header(s)), css_string(running_footer(s))
+    box = "font: 7pt/1.2 'DejaVu Sans', 'Noto Sans', Arial, sans-serif; color: #555;"
+    return (f"@page {{ @top-left {{ content: {head}; {box} }} "
+            f"@top-right {{ content: \"page \" counter(page) \" of \" counter(pages); {box} }} "
+            f"@bottom-center {{ content: {foot}; {box} text-align: center; }} }}")
+
+
 def render_html(summary: Summary) -> bytes:
     return html_summary(summary).encode("utf-8")
 
@@ -41,8 +56,11 @@ def html_summary(s: Summary) -> str:
     return template.render(
         s=s,
         css=stylesheet().strip(),
+        page_rules=page_rules(s),
         patient=patient_lines(s),
         disposition=disposition_lines(s),
-        sections=outline(s),
+        sections=outline(s, brief=True),
+        grid_columns=GRID_COLUMNS,
         footer=footer(s),
+        subtitle=SUBTITLE,
     )

@@ -85,7 +85,7 @@ def _item(item: Item, kind: str, number: int, links: frozenset[str]) -> list[str
     text = escape(item.text)
     if item.label:
         text = f"**{escape(with_colon(item.label))}** {text}"
-    marker = {"para": "", "bullets": "- ", "numbered": f"{number}. "}[kind]
+    marker = {"para": "", "bullets": "- ", "grid": "- ", "numbered": f"{number}. "}[kind]
     hang = " " * len(marker)
     lines = [_wrap(text, marker, hang)]
     for detail in item.details:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from ..assessment.answers import AnswersFile
+from ..assessment.answers import AnswersFile, unasked
 from ..assessment.outcome import Assessment
 from ..ruleset.load import Ruleset
 from ..ruleset.model import NO, NOT_SURE, YES, Level, Question, QuestionType
@@ -66,6 +66,17 @@ class AnsweredQuestion(_Model):
     labels: tuple[str, ...] = ()  # display label of each chosen code, in the order of ``value``
     unit: str | None = None
     red_flag: bool = False
+    short: str = ""  # a short name for the answers table (rules/summary.yaml), else the wording
+    section_title: str = ""
+    codes: tuple[str, ...] = ()  # every code a choice question offers
+
+
+class StopLine(_Model):
+    """The questionnaire stopped before every question that applies was asked."""
+
+    reason: Literal["emergency", "finished_quickly", "unknown"]
+    at: str | None = None  # short name of the last question answered, when recorded
+    not_asked: tuple[str, ...] = ()  # short names, in the questionnaire's order
 
 
 class AdviceLine(_Model):
@@ -102,7 +113,10 @@ class Summary(_Model):
     """Everything the printed summary and the FHIR export say, in reading order."""
 
     title: str
-    created: AwareDatetime
+    created: AwareDatetime  # when this summary was made (exported)
+    started: AwareDatetime | None = None  # when the questions began, if recorded
+    ended: AwareDatetime | None = None  # when the last answer was given, if recorded
+    stopped_early: StopLine | None = None
     patient_name: str | None = None
     date_of_birth: date | None = None
     age_years: int | None = None
@@ -139,12 +153,36 @@ class Summary(_Model):
     @property
     def created_text(self) -> str:
         """'2026-03-05 14:30 (UTC+01:00)': a fixed, locale-free form for print."""
-        offset = self.created.strftime("%z")
-        return f"{self.created:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
+        return time_text(self.created)
+
+    @property
+    def answered_text(self) -> str:
+        """When the answers were given, from the answers file; says so plainly when not recorded."""
+        start, end = self.started, self.ended
+        if start and end:
+            if start.date() == end.date() and start.utcoffset() == end.utcoffset():
+                return f"{start:%Y-%m-%d %H:%M} to {end:%H:%M}{time_text(end)[16:]}"
+            return f"{time_text(start)} to {time_text(end)}"
+        if end:
+            return f"finished {time_text(end)}"
+        if start:
+            return f"started {time_text(start)}"
+        return "time not recorded"
+
+    @property
+    def record_date(self) -> str:
+        """The date for the running header: when answered, else when exported."""
+        when = self.ended or self.started or self.created
+        return f"{when:%Y-%m-%d}"
 
     @property
     def is_nurse_mode(self) -> bool:
         return self.nurse is not None
+
+
+def time_text(when: datetime) -> str:
+    offset = when.strftime("%z")
+    return f"{when:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]})"
 
 
 # --- building ----------------------------------------------------------------------------------
@@ -157,12 +195,16 @@ def build_summary(
     created = _aware(created)
     content = load_summary_content(ruleset)
     third_person = answers_file.nurse is not None or answers_file.respondent == "someone_else"
-    answered = tuple(_answered_questions(ruleset, answers_file.answers, third_person))
+    short = content.short_labels
+    answered = tuple(_answered_questions(ruleset, answers_file.answers, third_person, short))
     patient = answers_file.patient
     dob = patient.date_of_birth if patient else None
     return Summary(
         title=ruleset.scale.title,
         created=created,
+        started=answers_file.started,
+        ended=answers_file.ended,
+        stopped_early=_stopped_early(ruleset, answers_file, short, third_person),
         patient_name=_clean(patient.name) if patient else None,
         date_of_birth=dob,
         age_years=_age(dob, created.date()) if dob else None,
@@ -238,13 +280,37 @@ def _finding_line(ruleset: Ruleset, finding) -> FindingLine:
     )
 
 
-def _answered_questions(ruleset: Ruleset, answers: Mapping[str, Any], third_person: bool) -> Iterable[AnsweredQuestion]:
+def _stopped_early(ruleset: Ruleset, answers_file: AnswersFile, short: Mapping[str, str], third_person: bool) -> StopLine | None:
+    """Which questions that apply were never asked, computed from the rules and the answers.
+
+    The interactive session records where it stopped and why (``stopped_early``); an answers file
+    without that record but with questions missing still gets the list, with the reason unknown.
+    """
+    missing = unasked(ruleset, dict(answers_file.answers))
+    if not missing:
+        return None
+    record = answers_file.stopped_early
+    at = ruleset.question_by_id.get(record.at) if record and record.at else None
+    return StopLine(
+        reason=record.reason if record else "unknown",
+        at=_short(at, short, third_person) if at else None,
+        not_asked=tuple(_short(q, short, third_person) for q in missing),
+    )
+
+
+def _short(question: Question, short: Mapping[str, str], third_person: bool = True) -> str:
+    return short.get(question.id) or question.wording(third_person)
+
+
+def _answered_questions(ruleset: Ruleset, answers: Mapping[str, Any], third_person: bool,
+                        short: Mapping[str, str] | None = None) -> Iterable[AnsweredQuestion]:
     for question in ruleset.questions:
         if question.id in answers:
-            yield _answered(question, answers[question.id], third_person)
+            answered = _answered(question, answers[question.id], third_person, _short(question, short or {}))
+            yield answered.model_copy(update={"section_title": ruleset.sections.get(question.section, question.section)})
 
 
-def _answered(question: Question, value: Any, third_person: bool) -> AnsweredQuestion:
+def _answered(question: Question, value: Any, third_person: bool, short: str = "") -> AnsweredQuestion:
     labels: tuple[str, ...] = ()
     if question.type is QuestionType.multi:
         value = tuple(value)
@@ -265,6 +331,8 @@ def _answered(question: Question, value: Any, third_person: bool) -> AnsweredQue
         labels=labels,
         unit=question.unit,
         red_flag=question.red_flag,
+        short=short or question.wording(True),
+        codes=tuple(question.codes) if question.codes else (),
     )
 
 

@@ -45,8 +45,8 @@ def _block(block: Block) -> list[str]:
 
 
 def _item(item: Item, kind: str, number: int, indent: str) -> list[str]:
-    text = f"{with_colon(item.label)} {item.text}" if item.label else item.text
-    marker = {"para": "", "bullets": "- ", "numbered": f"{number}. "}[kind]
+    text = f"{with_colon(item.label)} {item.text}".rstrip() if item.label else item.text
+    marker = {"para": "", "bullets": "- ", "grid": "- ", "numbered": f"{number}. "}[kind]
     hang = indent + " " * len(marker)
     lines = [_wrap(text, indent + marker, hang)]
     lines += [_wrap(detail, hang + "  ", hang + "  ") for detail in item.details]
