@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from ..assessment.answers import AnswersFile, Override
 from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
-from ..errors import OutputError
+from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, Level, Question
 from .asks import BACK, NOTE, Ask, check_date_of_birth, check_not_empty, question_ask
@@ -47,6 +47,8 @@ class Session:
         self.flow = Flow(ruleset, assessor)
         self.visit = Visit()
         self._section: str | None = None
+        self.started_at = clock().astimezone()
+        self.recorder: Callable[[AnswersFile, Assessment, datetime, datetime], str] | None = None  # ``checkin.record_visit``
 
     # --- drafts -------------------------------------------------------------------------------------
 
@@ -164,6 +166,7 @@ class Session:
         if choice == "back":
             self.flow.back()
             return True
+        self._record(self._answers_file(), assessment)
         if choice == "save":
             self._save(self._answers_file(), assessment, ask_first=False)
         return False
@@ -200,7 +203,19 @@ class Session:
         final = self.assessor.assess(answers)
         if final.override is not None:
             self._show_result(final)
+        self._record(answers, final)
         self._save(answers, final)
+
+    def _record(self, answers: AnswersFile, assessment: Assessment) -> None:
+        """Keep the final result in the record on this computer (a failure is said, and the result stands)."""
+        if self.recorder is None:
+            return
+        try:
+            record_id = self.recorder(answers, assessment, self.started_at, self.clock().astimezone())
+        except TriageError as error:
+            self.prompter.show(f"Could not keep this in the record on this computer: {error}")
+            return
+        self.prompter.show(f"Kept in the record on this computer as {record_id}; `triage checkin` follows how it goes.")
 
     def _show_result(self, assessment: Assessment) -> None:
         first, _, rest = result_text(assessment, self.nurse).partition("\n")
