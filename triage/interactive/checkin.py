@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 PAIN_ASK = Ask("number", "Pain now: on a scale from 0 to 10, how bad is your neck pain right now?", low=0, high=10,
                hint="0 = no pain   10 = worst pain you can imagine",
-               range_text="from 0 (no pain) to 10 (worst pain you can imagine)")
+               range_text="from 0 (no pain) to 10 (worst pain you can imagine)", question_id="pain_now")
 COURSE_MESSAGE = "Since your last check-in (or the questionnaire), is your neck pain better, the same or worse?"
 
 
