@@ -55,13 +55,12 @@ def run_checkin(store: RecordStore, rules: Path | None, prompter: Prompter, pers
 
 
 def _checkin(store, rules, prompter, person, base, now: datetime) -> int:
-    from ..record.checkins import COURSES
-
-    loaded: list = []
+    loaded: list = []  # the rules (and pydantic) load while the first question is on screen
     pain = prompter.ask(PAIN_ASK, meanwhile=lambda: loaded.append(_load(rules)))
     if not loaded:
         loaded.append(_load(rules))
     ruleset, assessor = loaded[0]
+    from ..record.checkins import COURSES
     told = prompter.ask(Ask("choice", COURSE_MESSAGE, options=COURSES, default="same"))
     return _warning_signs(store, ruleset, assessor, prompter, person, base, pain, told, now)
 
