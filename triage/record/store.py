@@ -127,14 +127,15 @@ class Entry:
 
 
 def utc_text(moment: datetime) -> str:
-    """A timestamp as stored: UTC, to the second (so text order is time order)."""
+    """A timestamp as stored: '2026-03-02T09:00:00+00:00', UTC to the second (so text order is time order)."""
     if moment.tzinfo is None:
         moment = moment.astimezone()
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds")
 
 
 def from_utc_text(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).astimezone()
+    """A stored timestamp in this computer's time zone."""
+    return datetime.fromisoformat(text).astimezone()
 
 
 class RecordStore:
