@@ -10,6 +10,7 @@ from .trend import pain_series, sparkline
 
 KINDS = {"questionnaire": "questionnaire", "file": "answers file", "checkin": "check-in"}
 COURSE_WORDS = {"better": "better", "same": "about the same", "worse": "worse"}
+SPARK_POINTS = 30  # the newest scores in a history's sparkline, per person
 EMPTY = "No records yet. A finished questionnaire (`triage`) is kept here, and `triage checkin` adds how it goes."
 
 
@@ -18,12 +19,12 @@ def history_text(rows: list[Row]) -> str:
         return EMPTY
     width = max(12, *(len(row.person) for row in rows))
     lines = [f"{'ID':<8}{'WHEN':<18}{'PERSON':<{width + 2}}{'WHAT':<36}RESULT"]
-    lines += [f"{row.id:<8}{row.at:%Y-%m-%d %H:%M}  {row.person:<{width + 2}}{_what(row):<36}{row.disposition}"
-              for row in rows]
-    by_person: dict[str, list] = defaultdict(list)
-    for row in rows:
-        by_person[row.person].append((row.at, row.pain))
-    trends = [(person, sparkline(pain_series(points))) for person, points in by_person.items()]
+    lines += [f"{row.id:<8}{row.local}  {row.person:<{width + 2}}{_what(row):<36}{row.disposition}" for row in rows]
+    by_person: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:  # newest first
+        if row.pain is not None and len(by_person[row.person]) < SPARK_POINTS:
+            by_person[row.person].append(row)
+    trends = [(person, sparkline(pain_series((r.moment, r.pain) for r in newest))) for person, newest in by_person.items()]
     lines += [""] + [f"{person}: {line}" for person, line in trends if line]
     return "\n".join(lines)
 
@@ -35,7 +36,7 @@ def _what(row: Row) -> str:
 
 
 def history_json(rows: list[Row]) -> str:
-    records = [{"id": row.id, "kind": row.kind, "at": row.at.isoformat(timespec="seconds"), "person": row.person,
+    records = [{"id": row.id, "kind": row.kind, "at": row.at, "person": row.person,
                 "disposition": row.disposition, "pain": row.pain, **({"course": row.course} if row.course else {})}
                for row in rows]
     return json.dumps({"records": records}, indent=2, ensure_ascii=False)

@@ -100,11 +100,16 @@ class Row:
 
     id: str
     kind: str  # "questionnaire", "file" or "checkin"
-    at: datetime
+    at: str  # as stored (UTC)
+    local: str  # 'YYYY-MM-DD HH:MM' in this computer's time zone
     person: str
     disposition: str
     pain: int | None
     course: str | None = None
+
+    @property
+    def moment(self) -> datetime:
+        return from_utc_text(self.at)
 
 
 @dataclass(frozen=True)
@@ -325,18 +330,18 @@ class RecordStore:
         """Every assessment and check-in (of one person, or of everyone), newest first."""
         where, params = ("WHERE p.id = ?", (person.id,)) if person else ("", ())
         rows = self._read(
-            f"SELECT 'a' || a.id, a.source, a.ended_at, p.key, p.name, p.date_of_birth, a.disposition, a.pain, NULL "
-            f"FROM assessments a JOIN people p ON p.id = a.person_id {where} "
-            f"UNION ALL SELECT 'c' || c.id, 'checkin', c.at, p.key, p.name, p.date_of_birth, c.disposition, c.pain, c.course "
-            f"FROM checkins c JOIN people p ON p.id = c.person_id {where} "
+            f"SELECT 'a' || a.id, a.source, a.ended_at, {_LOCAL.format('a.ended_at')}, p.key, p.name, p.date_of_birth, "
+            f"a.disposition, a.pain, NULL FROM assessments a JOIN people p ON p.id = a.person_id {where} "
+            f"UNION ALL SELECT 'c' || c.id, 'checkin', c.at, {_LOCAL.format('c.at')}, p.key, p.name, p.date_of_birth, "
+            f"c.disposition, c.pain, c.course FROM checkins c JOIN people p ON p.id = c.person_id {where} "
             "ORDER BY 3 DESC, 1 DESC", params * 2)
         labels: dict[tuple, str] = {}
         result = []
-        for rid, kind, at, key, name, born, disposition, pain, course in rows:
+        for rid, kind, at, local, key, name, born, disposition, pain, course in rows:
             label = labels.get((key, name, born))
             if label is None:
                 label = labels[(key, name, born)] = Person(0, key, name, born).label
-            result.append(Row(rid, kind, from_utc_text(at), label, disposition, pain, course))
+            result.append(Row(rid, kind, at, local, label, disposition, pain, course))
         return result
 
     def entry(self, record_id: str) -> Entry:
@@ -361,6 +366,7 @@ class RecordStore:
 
 
 _PERSON_COLUMNS = "p.id, p.key, p.name, p.date_of_birth"
+_LOCAL = "strftime('%Y-%m-%d %H:%M', {}, 'localtime')"  # SQLite converts to local time much faster than Python
 _ENTRY_SQL = {
     "a": f"SELECT 'a' || a.id, a.source, {_PERSON_COLUMNS}, a.started_at, a.ended_at, a.ruleset_version, a.ruleset_hash, "
          "a.disposition, a.pain, NULL, a.answers_json, a.assessment_json, NULL "
