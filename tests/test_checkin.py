@@ -185,3 +185,14 @@ def test_the_trend_from_the_course(baseline, pain, told, trend):
     course = recorded_course(day(0), answers, 0, pain, told, day(5))
     assert course.trend == trend
     assert course.duration_days == 8
+
+
+def test_rules_a_check_in_cannot_use_stop_it_before_anything_is_recorded(store, base):
+    from conftest import MINI_RULES
+
+    from triage.errors import TriageError
+
+    with pytest.raises(TriageError) as raised:
+        check_in(store, MINI_RULES, day(1), 4, "same")
+    assert raised.value.exit_code in (1, 2)
+    assert [row.id for row in store.history()] == [base]

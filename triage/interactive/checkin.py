@@ -86,6 +86,9 @@ def _warning_signs(store, ruleset, assessor, prompter, person, base, pain: int, 
         base_answers = recorded_answers(base, ruleset)
     except AnswersError as error:
         raise UserError(f"{error}: answer the full questionnaire again (`triage`)") from None
+    if base.ruleset_hash != ruleset.digest:
+        prompter.show(f"The rules have changed since the questionnaire of {base.ended_at:%Y-%m-%d}; its answers still fit "
+                      "them, and today's result comes from the rules as they are now.")
     earlier = store.checkins_after(base.id)
     course = recorded_course(base.ended_at, base_answers.answers, len(earlier), pain, told, now)
     answers = {**base_answers.answers, **course.answers()}
