@@ -215,7 +215,7 @@ class Session:
         except TriageError as error:
             self.prompter.show(f"Could not keep this in the record on this computer: {error}")
             return
-        self.prompter.show(f"Kept in the record on this computer as {record_id}; `triage checkin` follows how it goes.")
+        self.prompter.show(f"Kept in the record on this computer as {record_id} (`triage history` lists it).")
 
     def _show_result(self, assessment: Assessment) -> None:
         first, _, rest = result_text(assessment, self.nurse).partition("\n")
