@@ -40,6 +40,7 @@ RANGES = (  # inclusive; what a typed name or the program's own texts may use
     (0x1E00, 0x1FFF),  # Latin Extended Additional (Vietnamese), Greek Extended
     (0x2000, 0x20CF),  # General Punctuation, super- and subscripts, currency signs
     (0x2100, 0x22FF),  # letterlike symbols, number forms, arrows, mathematical operators
+    (0x2580, 0x259F),  # block elements (the pain trend's sparkline)
     (0x25A0, 0x27BF),  # geometric shapes, miscellaneous symbols, dingbats (check marks, warning sign)
     (0xFB00, 0xFB4F),  # ligatures pasted from documents
     (0xFFFD, 0xFFFD),  # replacement character

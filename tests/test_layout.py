@@ -15,10 +15,10 @@ PACKAGE = Path(__file__).resolve().parents[1] / "triage"
 
 # Lowest first. A module may import its own stage and any stage listed before it, except where
 # ``FORBIDDEN`` says otherwise.
-STAGES = ("shared", "ruleset", "engine", "assessment", "report", "interactive", "command")
+STAGES = ("shared", "ruleset", "engine", "assessment", "report", "record", "interactive", "command")
 SHARED = {"triage", "triage.errors", "triage.fileio", "triage.text_safety"}
 COMMAND = {"triage.cli", "triage.app", "triage.__main__"}
-FORBIDDEN = {("report", "engine")}  # a report is made from an assessment, never from the engine
+FORBIDDEN = {("report", "engine"), ("record", "engine")}  # made from an assessment, never from the engine
 
 
 def stage_of(module: str) -> str:

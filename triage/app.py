@@ -45,6 +45,8 @@ def assess(args: Namespace) -> int:
     from .assessment.assess import Assessor
     from .report.terminal import render_assessment
 
+    if args.batch is not None and getattr(args, "record", False):
+        raise UserError("assess: --record keeps one answers file's assessment, not a batch")
     ruleset = _ruleset(args)
     if args.batch is not None:
         from .assessment.batch import run_batch
@@ -57,6 +59,8 @@ def assess(args: Namespace) -> int:
         assessment = Assessor(ruleset).assess(answers)
     except AnswersError as error:  # the override's checks: name the file, like every other answers error
         raise AnswersError(f"{args.answers}: {error}") from None
+    if getattr(args, "record", False):
+        _record_file(answers, assessment)
     if summary_path is not None:
         from .report.save import save_summary
 
@@ -84,6 +88,102 @@ def _output_target(args: Namespace, summary_path):
     return output
 
 
+def _record_file(answers, assessment) -> None:
+    from datetime import datetime
+
+    from .record.entries import record_assessment
+
+    now = datetime.now().astimezone()
+    with _record_store() as store:
+        record_id = record_assessment(store, answers, assessment, started=answers.started or now,
+                                      ended=answers.ended or answers.started or now, source="file")
+    print(f"Kept in the record on this computer as {record_id}.", file=sys.stderr)
+
+
+def _record_store():
+    from .interactive.store import data_dir  # the drafts' folder: one place for everything kept on this computer
+    from .record.store import RecordStore
+
+    return RecordStore(data_dir())
+
+
+def _person(store, text: str | None):
+    """The person ``--person`` names (None for everyone); one line, exit 2, if not in the record."""
+    from .record.people import find_person
+
+    if text is None:
+        return None
+    return find_person(store.people() if store.exists() else [], text)
+
+
+def history(args: Namespace) -> int:
+    from .record.listing import history_json, history_text
+
+    with _record_store() as store:
+        person = _person(store, args.person)
+        rows = store.history(person) if store.exists() else []
+    _write(history_json(rows) if args.format == "json" else history_text(rows))
+    return 0
+
+
+def show(args: Namespace) -> int:
+    from .record.entries import recorded_assessment
+    from .record.listing import entry_heading
+    from .report.terminal import assessment_text
+
+    summary_path = _summary_target(args)
+    with _record_store() as store:
+        entry = store.entry(args.id)
+    assessment = recorded_assessment(entry)
+    if args.format == "json":
+        _write(assessment.model_dump_json(indent=2))
+    else:
+        _write(f"{entry_heading(entry)}\n\n{assessment_text(assessment)}")
+    if summary_path is not None:
+        _resave_summary(args, entry, assessment, summary_path)
+    return 0
+
+
+def _resave_summary(args: Namespace, entry, assessment, path) -> None:
+    """The summary again, from the stored answers and the recorded result, if the rules are the same."""
+    from .record.entries import recorded_answers
+    from .report.save import save_summary
+
+    ruleset = _ruleset(args)
+    if entry.ruleset_hash != ruleset.digest:
+        raise UserError(f"{entry.id}: the rules have changed since it was recorded (rules {entry.ruleset_version}, "
+                        f"sha256 {entry.ruleset_hash[:12]}; now {ruleset.version}, {ruleset.digest[:12]}), so its "
+                        "summary cannot be made again; the recorded result is shown above")
+    written = save_summary(ruleset, recorded_answers(entry, ruleset), assessment, path,
+                           getattr(args, "summary_format", None), args.force, created=entry.ended_at)
+    print(f"Saved the summary to {written}", file=sys.stderr)
+
+
+def forget(args: Namespace) -> int:
+    with _record_store() as store:
+        person = _person(store, args.person)
+        count = len(store.history(person))
+        if not args.yes and not _confirmed(f"Delete {person.label} and all {count} of their records from this computer? "
+                                           "This cannot be undone. Type yes to delete: "):
+            print("Nothing was deleted.")
+            return 0
+        store.forget(person)
+    print(f"Deleted {person.label} and {count} record{'s' if count != 1 else ''} from this computer.")
+    return 0
+
+
+def _confirmed(question: str) -> bool:
+    if not sys.stdin.isatty():
+        raise UserError("forget: not a terminal, so it cannot ask for confirmation: add --yes to delete")
+    return input(question).strip().lower() in ("y", "yes")
+
+
+def checkin(args: Namespace) -> int:
+    from .interactive.checkin import checkin_command
+
+    return checkin_command(args)
+
+
 def _summary_target(args: Namespace):
     """Check ``--summary FILE`` before any work: a bad path is one line, exit 2, nothing written."""
     path = getattr(args, "summary", None)
@@ -95,7 +195,8 @@ def _summary_target(args: Namespace):
     summary_format(path, getattr(args, "summary_format", None))
     from .fileio import same_file
 
-    if args.answers is not None and same_file(path, args.answers):
+    answers = getattr(args, "answers", None)  # `show` re-exports from the record: it has no input file
+    if answers is not None and same_file(path, answers):
         raise UserError(f"{path}: is the input file: choose another summary file")
     return path
 
@@ -169,5 +270,6 @@ def _write(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-COMMANDS = {"questions": questions, "assess": assess, "rules": rules, "schema": schema, "interactive": interactive, "resume": resume}
+COMMANDS = {"questions": questions, "assess": assess, "rules": rules, "schema": schema, "interactive": interactive, "resume": resume,
+            "history": history, "show": show, "forget": forget, "checkin": checkin}
 RULES_COMMANDS = {"check": rules_check, "coverage": rules_coverage, "docs": rules_docs, "compile": rules_compile}

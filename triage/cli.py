@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="the summary's format, whatever FILE's extension",
     )
     assess.add_argument("--force", action="store_true", help="replace an existing output or summary FILE")
+    assess.add_argument("--record", action="store_true", help="also keep the assessment in the record on this computer")
 
     rules = commands.add_parser("rules", help="work with the rule files")
     rules_commands = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True, parser_class=_Parser)
@@ -89,7 +90,31 @@ def build_parser() -> argparse.ArgumentParser:
     resume = commands.add_parser("resume", help="continue a questionnaire stopped with Ctrl-C")
     for flag, text in (("--nurse", "nurse mode"), ("--plain", "numbered questions read line by line"), ("--no-color", "no colours")):
         resume.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=text)
+    _record_commands(commands)
     return parser
+
+
+def _record_commands(commands) -> None:
+    """The record on this computer: history, show, forget, checkin."""
+    history = commands.add_parser("history", help="list the recorded assessments and check-ins, newest first")
+    history.add_argument("--person", metavar="NAME", help="only this person's ('me', a name, or 'NAME, YYYY-MM-DD')")
+    history.add_argument("--format", choices=("text", "json"), default="text")
+
+    show = commands.add_parser("show", help="show one recorded assessment or check-in, and save its summary again")
+    show.add_argument("id", metavar="ID", help="a record ID from `triage history` (a12, c3)")
+    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("--summary", type=Path, metavar="FILE", help="save its summary to FILE (.txt, .md, .html, .pdf, .json)")
+    show.add_argument("--summary-format", choices=("text", "markdown", "html", "pdf", "fhir"), help=argparse.SUPPRESS)
+    show.add_argument("--force", action="store_true", help="replace an existing summary FILE")
+
+    forget = commands.add_parser("forget", help="delete a person and all their records from this computer")
+    forget.add_argument("--person", metavar="NAME", required=True, help="'me', a name, or 'NAME, YYYY-MM-DD'")
+    forget.add_argument("--yes", action="store_true", help="do not ask (needed when not at a terminal)")
+
+    checkin = commands.add_parser("checkin", help="today's pain, the course and the warning signs, on top of the last questionnaire")
+    checkin.add_argument("--person", metavar="NAME", help="whose check-in (default: me)")
+    for flag, text in (("--plain", "numbered questions read line by line"), ("--no-color", "no colours")):
+        checkin.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=text)
 
 
 SUPPORTED_PYTHON = ((3, 10), (3, 13))  # the versions tested: keep in step with requires-python in pyproject.toml

@@ -59,7 +59,7 @@ def _start(args: Namespace, resume: bool) -> int:
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
     with _signals_stop():
         return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
-                     resume_hint=_resume_hint(args, plain))
+                     resume_hint=_resume_hint(args, plain), recorder=_record_visit)
 
 
 class Stopped(KeyboardInterrupt):
@@ -88,10 +88,14 @@ def _signals_stop():
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
+def _record_visit(*details):
+    from .checkin import record_visit  # SQLite is imported only once the result is final
+
+    return record_visit(*details)
 
 
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
-          resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now) -> int:
+          resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now, recorder=None) -> int:
     """Load the rules and run the questionnaire; a new one's first screen is up while they load."""
     screen = None if resume or store.exists() else FirstScreen.saved(rules_dir(rules), nurse)
     if screen is None:
@@ -104,7 +108,7 @@ def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool
     from ..assessment.assess import Assessor
 
     return run_with(ruleset, Assessor(ruleset, lazy=True), prompter, store, nurse=nurse, resume=resume,
-                    resume_hint=resume_hint, clock=clock)
+                    resume_hint=resume_hint, clock=clock, recorder=recorder)
 
 
 def _load_rules(rules: Path | None):
@@ -148,12 +152,16 @@ def command_name() -> str:
 
 
 def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
-             resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now) -> int:
-    """Open (or continue) a session and run it; Ctrl-C or end of input saves a draft and exits 130."""
+             resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now, recorder=None) -> int:
+    """Open (or continue) a session and run it; Ctrl-C or end of input saves a draft and exits 130.
+
+    ``recorder`` keeps the final result in the record (``checkin.record_visit``); None keeps nothing."""
     from .session import Session
 
     def new_session(nurse_mode: bool) -> Session:
-        return Session(ruleset, assessor, prompter, store, nurse=nurse_mode, clock=clock)
+        session = Session(ruleset, assessor, prompter, store, nurse=nurse_mode, clock=clock)
+        session.recorder = recorder
+        return session
 
     session = None
     try:

@@ -20,7 +20,7 @@ from typing import Any, Protocol
 from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, StoppedEarly, age_conflict, lowering_reason_problem
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
-from ..errors import OutputError
+from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, Level, Question
 from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
@@ -54,6 +54,7 @@ class Session:
         self.visit = Visit()
         self._section: str | None = None
         self.ended: datetime | None = None
+        self.recorder: Callable[[AnswersFile, Assessment, datetime, datetime], str] | None = None  # ``checkin.record_visit``
 
     @property
     def interactive(self) -> bool:
@@ -198,6 +199,7 @@ class Session:
         if choice == "back":
             self.flow.back()
             return True
+        self._record(self._answers_file(), assessment)
         if choice == "save":
             stop = StoppedEarly(at=self.flow.history[-1] if self.flow.history else None, reason="emergency")
             self._save(self._answers_file(stopped_early=stop), assessment, ask_first=False)
@@ -246,7 +248,19 @@ class Session:
         final = self.assessor.assess(answers)
         if final.override is not None:
             self._show_result(final)
+        self._record(answers, final)
         self._save(answers, final)
+
+    def _record(self, answers: AnswersFile, assessment: Assessment) -> None:
+        """Keep the final result in the record on this computer (a failure is said, and the result stands)."""
+        if self.recorder is None:
+            return
+        try:
+            record_id = self.recorder(answers, assessment, self.visit.started or self.clock().astimezone(), self.ended or self.clock().astimezone())
+        except TriageError as error:
+            self.prompter.show(f"Could not keep this in the record on this computer: {error}")
+            return
+        self.prompter.show(f"Kept in the record on this computer as {record_id} (`triage history` lists it).")
 
     def _show_result(self, assessment: Assessment) -> None:
         """The disposition and what to do first; the rest (advice, exercises, details) after it.
