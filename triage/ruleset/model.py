@@ -177,7 +177,13 @@ class Finding(Sourced):
     level: Level
     when: Condition
     message: Text = Field(description="What it means for the person, in plain words")
-    rationale: Text = Field(description="Why, for a clinician")
+    rationale: Text = Field(description="Why, for a clinician: one or two plain sentences, shown in every summary")
+    review_note: str | None = Field(
+        default=None,
+        min_length=1,
+        description="For the rules' reviewers only (facts.md sections, rule mechanics): shown by `triage rules docs`, "
+        "never in a summary or on a screen",
+    )
     combinable: bool = Field(
         default=False,
         description="Counts toward the scale's 'two or more findings raise the level' rule",
