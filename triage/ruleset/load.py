@@ -470,9 +470,9 @@ def _population_problem(ruleset: Ruleset, test: Test) -> str | None:
     return None
 
 
-# A rationale is what a clinician reads in every summary: no program ids, no references to the fact file
+# A rationale (and a finding's caution) is what a clinician reads in every summary: no program ids, no references to the fact file
 # (those go in ``review_note``, shown only in docs/rules.md).
-_FACT_FILE_REFERENCE = re.compile(r"facts\.md|\(facts\b", re.IGNORECASE)
+_FACT_FILE_REFERENCE = re.compile(r"facts\.md|\(facts\b|\bfacts §|\[(?:F|F2|I)\]", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z0-9_]+")
 
 
@@ -491,10 +491,12 @@ def _rationale_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     for finding in ruleset.findings:
         where = f"rule {finding.id}"
         file = ruleset.finding_files[finding.id]
-        named = [word for word in _WORD.findall(finding.rationale) if word in ids]
-        if named:
-            yield RulesError(file, where, f"rationale names the program id '{named[0]}': say it in words "
-                                          "(rule mechanics go in review_note)")
-        if _FACT_FILE_REFERENCE.search(finding.rationale):
-            yield RulesError(file, where, "rationale cites the fact file: put facts.md references in review_note "
-                                          "(the sources are listed by name)")
+        for field_name in ("rationale", "caution"):
+            text = getattr(finding, field_name) or ""
+            named = [word for word in _WORD.findall(text) if word in ids]
+            if named:
+                yield RulesError(file, where, f"{field_name} names the program id '{named[0]}': say it in words "
+                                              "(rule mechanics go in review_note)")
+            if _FACT_FILE_REFERENCE.search(text):
+                yield RulesError(file, where, f"{field_name} cites the fact file: put facts.md references in review_note "
+                                              "(the sources are listed by name)")
