@@ -350,3 +350,30 @@ def test_a_command_to_type_is_never_wrapped():
     command = "/a/very/long/path/to/the/project/.venv/bin/triage --rules /another/long/folder resume --plain"
     shown = wrap_block(f"To continue where you left off, run:\n{command_line(command)}", 40)
     assert shown.splitlines()[-1] == "  " + command
+
+
+# Words a nurse's screen must not use: it speaks of the patient, not to them or as them.
+PATIENT_VOICE = re.compile(r"\b(?:you|your|yours|yourself|I|I'm|I'd|I've|me|my|mine|myself)\b", re.IGNORECASE)
+# (question id, the text's start) -> why the patient's own voice is needed there. None today.
+PATIENT_VOICE_EXCEPTIONS: dict[tuple[str, str], str] = {}
+
+
+def test_nurse_mode_shows_no_question_choice_or_help_in_the_patients_voice(ruleset):
+    from triage.interactive.asks import question_ask
+
+    found = []
+    for question in ruleset.questions:
+        ask = question_ask(question, nurse=True, default=None, back=False)
+        texts = [ask.message, ask.hint or "", ask.range_text, *(label for _, label in ask.options)]
+        for text in texts:
+            if PATIENT_VOICE.search(text) and (question.id, text[:20]) not in PATIENT_VOICE_EXCEPTIONS:
+                found.append(f"{question.id}: {text}")
+    assert not found, "nurse mode speaks as or to the patient:\n" + "\n".join(found)
+
+
+def test_a_nurse_sees_the_nurses_help_and_the_patient_the_patients(ruleset):
+    from triage.interactive.asks import question_ask
+
+    question = next(q for q in ruleset.questions if q.help_nurse)
+    assert question_ask(question, nurse=True, default=None, back=False).hint.endswith(question.help_nurse)
+    assert question_ask(question, nurse=False, default=None, back=False).hint.endswith(question.help)
