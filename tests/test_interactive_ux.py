@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 import pytest
-from test_interactive_support import FIXED_NOW, Reply, calm_answers, emergency_question, plain_line, planned, run_arrows
+from test_interactive_support import FIXED_NOW, Reply, answering, calm_answers, emergency_question, plain_line, planned, run_arrows
 
 from triage.assessment.answers import AnswersFile, Override
 from triage.errors import AnswersError
@@ -377,3 +377,27 @@ def test_a_nurse_sees_the_nurses_help_and_the_patient_the_patients(ruleset):
     question = next(q for q in ruleset.questions if q.help_nurse)
     assert question_ask(question, nurse=True, default=None, back=False).hint.endswith(question.help_nurse)
     assert question_ask(question, nurse=False, default=None, back=False).hint.endswith(question.help)
+
+
+def test_the_review_names_each_answer_by_its_short_name(ruleset, assessor, tmp_path):
+    """The review list reads like the printed summary ('Chest pain ...: No'), not questions cut mid-word."""
+    from triage.report.content import load_summary_content
+
+    short = load_summary_content(ruleset).short_labels
+    run = run_arrows(ruleset, assessor, answering(calm_answers(ruleset, assessor)), tmp_path / "d")
+    review = next(s for s in run.asked if s.message.startswith("Check the answers"))
+    labels = dict(review.options)
+    assert labels["chest_pain"] == f"{short['chest_pain']}: No"
+    assert not any("..." in label for value, label in review.options if value in short)
+
+
+def test_a_date_of_birth_typed_today_must_give_the_age_answered(ruleset, assessor, tmp_path):
+    """At the prompt both are typed today: a date of birth 11 years older than the age is refused, since
+    a lower age could hide an age warning sign; the right one is taken."""
+    answers = {**calm_answers(ruleset, assessor), "age": 35}
+    born_wrong, born_right = "1980-04-02", f"{FIXED_NOW.year - 35}-01-01"
+    plan = {"save": [Reply(True)], "summary_name": [Reply("Alex Example")], "summary_dob": [Reply(born_right)]}
+    run = run_arrows(ruleset, assessor, planned(plan, answers), tmp_path / "d")
+    dob = [s for s in run.asked if s.message.startswith("Date of birth")][0]
+    assert dob.check(born_wrong) and "35" in dob.check(born_wrong)
+    assert dob.check(born_right) is None

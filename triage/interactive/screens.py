@@ -166,8 +166,12 @@ def _answer_list(title: str, refs, wording: Mapping[str, str] | None) -> list[st
     return [title, *(f"  - {' '.join((wording or {}).get(r.id, r.question).split())}" for r in refs)]
 
 
-def review_label(question: Question, value: Any, nurse: bool, note: str | None = None, width: int = REVIEW_WIDTH) -> str:
-    """One line of the review list, at most ``width`` long: the question, shortened, and the answer."""
+def review_label(question: Question, value: Any, nurse: bool, note: str | None = None, width: int = REVIEW_WIDTH,
+                 short: str | None = None) -> str:
+    """One line of the review list: the question's short name and the answer (as the printed summary
+    names it), or else the question shortened to ``width`` with the answer."""
+    if short:
+        return f"{short}: {answer_text(question, value, nurse)}" + (" (note added)" if note else "")
     answer = f" Answer: {answer_text(question, value, nurse)}" + (" (note added)" if note else "")
     answer = _shorten(answer, width // 2) if len(answer) > width // 2 else answer
     return _shorten(" ".join(question.wording(nurse).split()), width - len(answer)) + answer

@@ -150,7 +150,7 @@ class Session:
             self.flow.back()
         elif result is NOTE:
             self._note(question.id, f"Note on: {question.wording(self.nurse)}")
-        elif question.id == AGE_QUESTION and (conflict := age_conflict(self.visit.date_of_birth, result)):
+        elif question.id == AGE_QUESTION and (conflict := age_conflict(self.visit.date_of_birth, result, self._today(), now=True)):
             self.prompter.show(f"That does not fit: {conflict}. Please check the age (or the date of birth).")
         else:
             self.flow.answer(question.id, result)
@@ -213,7 +213,9 @@ class Session:
         skipped = len(self.flow.optional_remaining()) if self.flow.quick else 0
         if skipped:
             options.append((MORE, f"Answer the {skipped} everyday question{'s' if skipped != 1 else ''} skipped to save time"))
-        options += [(q.id, review_label(q, value, self.nurse, self.visit.notes.get(q.id))) for q, value in self.flow.answered()]
+        short = self._short_labels()
+        options += [(q.id, review_label(q, value, self.nurse, self.visit.notes.get(q.id), short=short.get(q.id)))
+                    for q, value in self.flow.answered()]
         choice = self._ask(Ask("choice", "Check the answers. Choose one to change it:", options=tuple(options), default=DONE, back=True))
         if choice is BACK:
             self.flow.back()
@@ -222,6 +224,16 @@ class Session:
         elif choice != DONE:
             self.flow.edit(choice)
         return choice == DONE
+
+    def _short_labels(self) -> dict[str, str]:
+        """The questions' short names (``rules/summary.yaml``), read once: the review list uses them."""
+        if self._short is None:
+            from ..report.content import load_summary_content
+
+            self._short = load_summary_content(self.ruleset).short_labels
+        return self._short
+
+    _short: dict[str, str] | None = None
 
     def _answers_file(self, override: Override | None = None, stopped_early: StoppedEarly | None = None) -> AnswersFile:
         if stopped_early is None and self.flow.quick and self.flow.optional_remaining():
@@ -366,12 +378,15 @@ class Session:
         patient = self.visit.answers_file(answers.ruleset_version or "", {}).patient
         return answers.model_copy(update={"patient": patient})
 
+    def _today(self) -> date:
+        return self.clock().date()
+
     def _born_matches_age(self, text: str) -> str | None:
         """A date of birth typed after the age was answered: a real date, and one the age allows."""
         problem = check_date_of_birth(text)
         if problem or not text.strip():
             return problem
-        conflict = age_conflict(date.fromisoformat(text.strip()), self.flow.answers.get(AGE_QUESTION))
+        conflict = age_conflict(date.fromisoformat(text.strip()), self.flow.answers.get(AGE_QUESTION), self._today(), now=True)
         return f"{conflict[0].upper()}{conflict[1:]}: please check it." if conflict else None
 
     def _save_answers(self, answers: AnswersFile, summary_path: Path) -> None:
