@@ -39,6 +39,15 @@ def record_visit(answers: AnswersFile, assessment: Assessment, started: datetime
         return record_assessment(store, answers, assessment, started=started, ended=ended, source="questionnaire")
 
 
+def visit_trend(record_id: str) -> list:
+    """The pain scores recorded for the person of ``record_id`` up to it, when they have check-ins."""
+    from ..record.store import RecordStore
+    from ..record.trend import summary_trend
+
+    with RecordStore(data_dir()) as store:
+        return summary_trend(store, store.entry(record_id))
+
+
 def run_checkin(store: RecordStore, rules: Path | None, prompter: Prompter, person: str | None, now: datetime) -> int:
     """One check-in for ``person`` ("me" if None), at ``now`` (the caller's clock)."""
     from ..record.people import ME, find_person

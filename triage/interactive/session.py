@@ -55,6 +55,7 @@ class Session:
         self._section: str | None = None
         self.ended: datetime | None = None
         self.recorder: Callable[[AnswersFile, Assessment, datetime, datetime], str] | None = None  # ``checkin.record_visit``
+        self.pain_trend: tuple = ()  # the person's recorded pain scores, for the saved summary (``recorder.trend``)
 
     @property
     def interactive(self) -> bool:
@@ -261,6 +262,11 @@ class Session:
             self.prompter.show(f"Could not keep this in the record on this computer: {error}")
             return
         self.prompter.show(f"Kept in the record on this computer as {record_id} (`triage history` lists it).")
+        trend_of = getattr(self.recorder, "trend", None)
+        try:
+            self.pain_trend = tuple(trend_of(record_id)) if trend_of else ()
+        except TriageError:  # the summary is still saved, without the trend
+            self.pain_trend = ()
 
     def _show_result(self, assessment: Assessment) -> None:
         """The disposition and what to do first; the rest (advice, exercises, details) after it.
@@ -344,7 +350,8 @@ class Session:
             if fmt == "pdf":
                 self.prompter.show("Making the PDF (this can take a few seconds)...")
             try:
-                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt)
+                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt,
+                                    pain_trend=self.pain_trend)
             except OutputError as error:
                 self.prompter.show(f"Could not save the {fmt} summary: {error}")
                 continue
