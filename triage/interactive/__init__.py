@@ -102,6 +102,12 @@ class _RecordVisit:
 
         return visit_trend(record_id)
 
+    def patients(self):
+        """The nurse's choice of patients (read after the nurse's name, never before the first screen)."""
+        from .checkin import visit_patients
+
+        return visit_patients()
+
 
 _record_visit = _RecordVisit()
 
