@@ -44,6 +44,9 @@ class Prompter(Protocol):
     def ask(self, spec: Ask) -> Any: ...
 
 
+PICK_PATIENTS = 15  # the patients seen most recently, offered to the nurse
+
+
 class Session:
     def __init__(self, ruleset: Ruleset, assessor: Assessor, prompter: Prompter, store: DraftStore,
                  nurse: bool = False, clock: Callable[[], datetime] = datetime.now):
@@ -55,6 +58,7 @@ class Session:
         self._section: str | None = None
         self.ended: datetime | None = None
         self.recorder: Callable[[AnswersFile, Assessment, datetime, datetime], str] | None = None  # ``checkin.record_visit``
+        self.pain_trend: tuple = ()  # the person's recorded pain scores, for the saved summary (``recorder.trend``)
 
     @property
     def interactive(self) -> bool:
@@ -112,14 +116,50 @@ class Session:
     def _intro(self) -> None:
         v = self.visit
         v.nurse = self._ask(Ask("text", "Your name (the nurse):", default=v.nurse or "", check=check_name))
+        picked = self._pick_patient()  # after the nurse's name: the record is not read before the first screen
         v.respondent = self._ask(Ask("choice", "Who is answering the questions?", default=v.respondent,
                                      options=(("patient", "The patient"), ("someone_else", "Someone on the patient's behalf"))))
-        v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False,
-                                       check=check_optional_name))
-        born = self._ask(Ask("text", "Patient's date of birth (YYYY-MM-DD):", required=False,
-                             default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
-        v.date_of_birth = date.fromisoformat(born.strip()) if born else None
+        if not picked:
+            v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False,
+                                           check=check_optional_name))
+            born = self._ask(Ask("text", "Patient's date of birth (YYYY-MM-DD):", required=False,
+                                 default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
+            v.date_of_birth = date.fromisoformat(born.strip()) if born else None
         v.intro_done = True
+
+    def _pick_patient(self) -> bool:
+        """The patients already in the record, or a new one; True when one was picked (name and date
+        of birth filled). Piped input is never offered a choice it did not ask for: there, a new patient."""
+        patients_of = getattr(self.recorder, "patients", None)
+        if patients_of is None:
+            return False
+        try:
+            patients = patients_of()
+        except TriageError as error:
+            self.prompter.show(f"The record on this computer cannot be read ({error}), so the patient is entered as new.")
+            return False
+        if not patients:
+            return False
+        count = f"{len(patients)} patient{'s' if len(patients) != 1 else ''}"
+        if not self.interactive:
+            self.prompter.show(f"Piped input: the {count} in the record on this computer are not offered. The name and "
+                               "date of birth read next are a new patient (kept with an earlier record only if both match it exactly).")
+            return False
+        shown = patients[:PICK_PATIENTS]
+        options = tuple((str(number), label) for number, (_, _, label) in enumerate(shown)) + (("new", "A new patient"),)
+        v = self.visit
+        current = [str(n) for n, (name, born, _) in enumerate(shown)
+                   if (name, born) == (v.patient_name, v.date_of_birth.isoformat() if v.date_of_birth else None)]
+        more = f" (the {PICK_PATIENTS} seen most recently of {count}; anyone else: a new patient, with the same name and date of birth)" \
+            if len(patients) > PICK_PATIENTS else ""
+        choice = self._ask(Ask("choice", f"Which patient? Patients in the record on this computer{more}:", options=options,
+                               default=current[0] if current else "new"))
+        if choice == "new":
+            return False
+        name, born, label = shown[int(choice)]
+        v.patient_name, v.date_of_birth = name, date.fromisoformat(born) if born else None
+        self.prompter.show(f"Patient: {label}.")
+        return True
 
     def _ask(self, spec: Ask) -> Any:
         return self.prompter.ask(spec)
@@ -273,6 +313,11 @@ class Session:
             self.prompter.show(f"Could not keep this in the record on this computer: {error}")
             return
         self.prompter.show(f"Kept in the record on this computer as {record_id} (`triage history` lists it).")
+        trend_of = getattr(self.recorder, "trend", None)
+        try:
+            self.pain_trend = tuple(trend_of(record_id)) if trend_of else ()
+        except TriageError:  # the summary is still saved, without the trend
+            self.pain_trend = ()
 
     def _show_result(self, assessment: Assessment) -> None:
         """The disposition and what to do first; the rest (advice, exercises, details) after it.
@@ -356,7 +401,8 @@ class Session:
             if fmt == "pdf":
                 self.prompter.show("Making the PDF (this can take a few seconds)...")
             try:
-                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt)
+                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt,
+                                    pain_trend=self.pain_trend)
             except OutputError as error:
                 self.prompter.show(f"Could not save the {fmt} summary: {error}")
                 continue

@@ -303,6 +303,14 @@ class RecordStore:
             row = db.execute("SELECT id, key, name, date_of_birth FROM people WHERE key = ?", (key,)).fetchone()
         return Person(*row)
 
+    def people_seen(self) -> list[tuple[Person, datetime]]:
+        """Everyone with a record and when they were last seen (their newest record), most recent first."""
+        rows = self._read(
+            "SELECT p.id, p.key, p.name, p.date_of_birth, max(r.at) FROM people p JOIN "
+            "(SELECT person_id, ended_at AS at FROM assessments UNION ALL SELECT person_id, at FROM checkins) r "
+            "ON r.person_id = p.id GROUP BY p.id ORDER BY 5 DESC, p.id DESC")
+        return [(Person(*row[:4]), from_utc_text(row[4])) for row in rows]
+
     def people(self) -> list[Person]:
         return [Person(*row) for row in self._read("SELECT id, key, name, date_of_birth FROM people ORDER BY id")]
 
