@@ -201,7 +201,7 @@ def test_the_nurse_lowers_one_level_with_a_confirmation_naming_both_levels(mini_
     labels = " ".join(label for _, label in confirm.options)
     assert "within_24h" in labels and "appointment" in labels and confirm.default is None
     screen = flat(run.screen)
-    assert screen.count("Please give the reason in words") == 2, "'x' and 'ok' are not reasons"
+    assert screen.count("A reason in words, please") == 2, "'x' and 'ok' are not reasons"
     assert "Lowered by Nurse Kim from within 24h to appointment. Reason: Seen in clinic, neck supple" in screen
     assert "self-care tips below" not in screen
 
@@ -401,3 +401,26 @@ def test_a_date_of_birth_typed_today_must_give_the_age_answered(ruleset, assesso
     dob = [s for s in run.asked if s.message.startswith("Date of birth")][0]
     assert dob.check(born_wrong) and "35" in dob.check(born_wrong)
     assert dob.check(born_right) is None
+
+
+def test_tick_box_messages_fit_60_columns_and_name_only_keys_that_work(ruleset, monkeypatch):
+    """The arrow prompt's tick-box errors stand on one line at the foot of the list (questionary's own),
+    so they are short; with more choices than number keys, they do not offer the number keys."""
+    from triage.interactive import prompts
+
+    validators = []
+    real = prompts.questionary.checkbox
+
+    def keep_validator(message, choices, validate, **kwargs):
+        validators.append(validate)
+        return real(message, choices=choices, validate=validate, **kwargs)
+
+    monkeypatch.setattr(prompts.questionary, "checkbox", keep_validator)
+    for question in (q for q in ruleset.questions if q.type is QuestionType.multi):
+        spec = question_ask(question, nurse=False, default=None, back=False)
+        prompts._multi(spec, 56)
+        nothing_ticked = validators[-1]([])
+        assert len(nothing_ticked) <= 56, nothing_ticked
+        assert ("its number" in nothing_ticked) == (len(spec.options) <= prompts.MAX_SHORTCUTS), (question.id, nothing_ticked)
+        with_none = validators[-1]([c.code for c in question.choices if c.code != "none"][:1] + ["none"])
+        assert with_none is True or len(with_none) <= 56, with_none

@@ -34,6 +34,9 @@ def data_dir(tmp_path, monkeypatch, mini_ruleset, mini_assessor):
     return folder
 
 
+ANN_AGE = {"age": 46}  # born 1980-04-02: 46 on the session's day (FIXED_NOW), as the age prompt checks
+
+
 def _script(pick, answers, **extra):
     plan = {"nurse": [Reply("Nurse Kim")], "save": [Reply(False)], "override": [Reply("keep")], **extra}
 
@@ -58,7 +61,7 @@ def _people(folder):
 
 @pytest.mark.parametrize("front_end", ["arrows", "lines"])
 def test_the_nurse_picks_a_known_patient_and_the_visit_is_recorded_under_them(mini_ruleset, mini_assessor, data_dir, front_end):
-    script = _script(_ann, calm_answers(mini_ruleset, mini_assessor))
+    script = _script(_ann, calm_answers(mini_ruleset, mini_assessor) | ANN_AGE)
     if front_end == "arrows":
         with arrow_terminal() as (pipe, _screen):
             prompter = ScriptedArrows(script, pipe)
@@ -105,7 +108,7 @@ def test_piped_plain_input_is_not_offered_the_patients_and_is_told_so(mini_rules
 def test_without_a_record_the_intro_is_as_before(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
     monkeypatch.setenv("TRIAGE_DATA_DIR", str(tmp_path / "empty"))
     monkeypatch.chdir(tmp_path)
-    script = _script(_ann, calm_answers(mini_ruleset, mini_assessor))
+    script = _script(_ann, calm_answers(mini_ruleset, mini_assessor) | ANN_AGE)
     prompter = ScriptedLines(script)
     assert run_with(mini_ruleset, mini_assessor, prompter, DraftStore(tmp_path / "empty"), nurse=True,
                     clock=lambda: FIXED_NOW, recorder=_record_visit) == 0
@@ -120,7 +123,7 @@ def test_the_saved_summary_of_a_patient_with_check_ins_shows_the_trend(mini_rule
         store.add_checkin(ann, base_id=base.id, at=SEEN + timedelta(days=1), pain=2, course="better",
                           ruleset_version=base.ruleset_version, ruleset_hash=base.ruleset_hash, disposition="self_care",
                           answers_json=base.answers_json, assessment_json=base.assessment_json)
-    script = _script(_ann, calm_answers(mini_ruleset, mini_assessor), save=[Reply(True)],
+    script = _script(_ann, calm_answers(mini_ruleset, mini_assessor) | ANN_AGE, save=[Reply(True)],
                      formats=[Reply(["html", "text"])], folder=[Reply(str(tmp_path))])
     prompter = ScriptedLines(script)
     assert run_with(mini_ruleset, mini_assessor, prompter, DraftStore(data_dir), nurse=True, clock=lambda: FIXED_NOW,

@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, StoppedEarly, age_conflict, lowering_reason_problem
+from ..assessment.answers import (AGE_QUESTION, MIN_REASON_LETTERS, MIN_REASON_WORDS, AnswersFile, Override, StoppedEarly,
+                                  age_conflict, lowering_reason_problem)
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
@@ -458,7 +459,8 @@ def _any_reason(text: str) -> str | None:
 
 def _lowering_reason(text: str) -> str | None:
     problem = lowering_reason_problem(text)
-    return f"Please give the reason in words: {problem.split('(')[-1].rstrip(')')}." if problem else None
+    # shown on one line under the answer: short enough for 60 columns
+    return f"A reason in words, please ({MIN_REASON_WORDS}+ words, {MIN_REASON_LETTERS}+ letters)." if problem else None
 
 
 def _why_not_lower(assessment: Assessment) -> str:
