@@ -175,7 +175,8 @@ def _show(ruleset, prompter, assessment, course) -> None:
 def _keep(store, prompter, person, base, course, answers, assessment, now: datetime) -> int:
     import json
 
-    from ..record.trend import pain_series, sparkline
+    from ..record.trend import pain_series
+    from ..report.chart import sparkline
 
     document = answers.model_dump(mode="json", exclude_none=True)
     record_id = store.add_checkin(

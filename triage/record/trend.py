@@ -11,13 +11,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ..report.chart import BLOCKS, LOINC_PAIN, LOINC_PAIN_DISPLAY, pain_observations, sparkline, svg_chart
-
 if TYPE_CHECKING:
     from .store import Entry, RecordStore
-
-__all__ = ["BLOCKS", "LOINC_PAIN", "LOINC_PAIN_DISPLAY", "TREND_POINTS", "pain_observations", "pain_series",
-           "sparkline", "svg_chart", "summary_trend"]
 
 TREND_POINTS = 30  # the newest scores a summary's chart shows
 Series = list[tuple[datetime, int]]
