@@ -151,6 +151,11 @@ def test_page_sizes(paper, size):
     assert (float(box.width), float(box.height)) == pytest.approx(size, abs=0.01)
 
 
+def test_an_unknown_paper_size_is_refused():
+    with pytest.raises(ValueError, match="A4, Letter"):
+        Canvas("A3")
+
+
 def test_lines_boxes_and_colours_are_vector_operators():
     canvas = _canvas()
     canvas.set_draw_color(255, 0, 0)

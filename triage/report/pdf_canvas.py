@@ -50,6 +50,8 @@ class Canvas:
     """Pages of one size; drawing goes to the part chosen by ``select`` (the new page's body)."""
 
     def __init__(self, paper: str = "A4"):
+        if paper.lower() not in PAPER_SIZES:
+            raise ValueError(f"paper size {paper!r}: choose from A4, Letter")
         self.w, self.h = PAPER_SIZES[paper.lower()]
         self.fonts: dict[str, Face] = {}
         self.fallbacks: list[Face] = []
