@@ -2,18 +2,19 @@
 
     python scripts/subset_fonts.py [--dejavu DIR] [--droid FILE]
 
-Why: fpdf2 parses every font it is given on every PDF, in proportion to the font's glyphs; the full
-DejaVu Sans Condensed (5,900 glyphs, twice: regular and bold) and the 4 MB Droid Sans Fallback
-(28,600 glyphs) cost more than the rest of the summary. So:
+Why: the PDF writer (triage/report/truetype.py) reads every font a summary uses, and its time and
+memory grow with the font's size; the full DejaVu Sans Condensed (5,900 glyphs, twice: regular and
+bold) and the 4 MB Droid Sans Fallback (28,600 glyphs) would cost more than the rest of the summary,
+and only a few hundred characters can ever be needed. So:
 
 - ``NeckTriageSans-Regular.ttf`` / ``-Bold.ttf``: DejaVu Sans Condensed cut to the scripts a name or
-  the program's texts can need (``RANGES``), without the OpenType layout tables fpdf2 does not use
+  the program's texts can need (``RANGES``), without the OpenType layout tables the PDF writer does not use
   (the PDF is written without text shaping). Renamed, as the Bitstream Vera licence requires of a
   modified font (no "Bitstream" or "Vera" in the name); the copyright and licence notices are kept.
 - ``cjk/NeckTriageCJK-XXX.ttf``: Droid Sans Fallback cut into one small font per 256 code points
   (XXX = the code point >> 8, in hex), so a summary loads only the pages its text needs.
 
-Needs fontTools (installed with fpdf2). The defaults are Debian's ``fonts-dejavu-core`` and
+Needs fontTools (in the ``test`` extra: ``pip install -e '.[test]'``); the program itself never imports it. The defaults are Debian's ``fonts-dejavu-core`` and
 ``fonts-droid-fallback`` locations.
 """
 

@@ -200,7 +200,7 @@ PROBE = """
 import sys
 from triage.cli import main
 code = main(sys.argv[1:])
-loaded = sorted({m.split('.')[0] for m in sys.modules} & {'questionary', 'prompt_toolkit', 'fpdf', 'jinja2', 'fhir'})
+loaded = sorted(({m.split('.')[0] for m in sys.modules} | set(sys.modules)) & {'questionary', 'prompt_toolkit', 'triage.report.pdf', 'jinja2', 'fhir'})
 print('LOADED', loaded, code)
 """
 

@@ -1,8 +1,8 @@
 """The PDF's fonts and line setting: what keeps the PDF command fast and small (not timed here).
 
-fpdf2 parses every font it is given on every PDF, in proportion to its glyphs, so the shipped fonts
-are cut down (scripts/subset_fonts.py) and the CJK fallback is loaded one 256-code-point page at a
-time; a paragraph is wrapped once by the summary's own line setter, and measured exactly as set.
+The shipped fonts are cut down (scripts/subset_fonts.py) and the CJK fallback is read one
+256-code-point page at a time; a paragraph is wrapped once by the summary's own line setter, and
+measured exactly as set. The PDF writer itself is tested in test_pdf_canvas.py.
 """
 
 from __future__ import annotations
@@ -61,14 +61,13 @@ def test_shipped_fonts_are_the_cut_down_files():
 
 def test_latin_only_summary_loads_no_fallback_font(ruleset, assessor):
     latin = _summary(ruleset, assessor, "self_care").model_copy(update={"patient_name": "Zoë Łukasiewicz Αλέξανδρος"})
-    assert set(pdf.SummaryPDF(latin).fonts) == {pdf.FONT.lower(), pdf.FONT.lower() + "B"}
+    assert set(pdf.SummaryPDF(latin).fonts) == {pdf.FONT, pdf.BOLD}
 
 
 def test_cjk_name_loads_only_the_pages_it_needs(ruleset, assessor):
     document = pdf.SummaryPDF(_summary(ruleset, assessor, "self_care"))
     pages = {ord(c) >> 8 for c in LONG_NAME if ord(c) >= 0x3000}
-    assert set(document.fonts) == {pdf.FONT.lower(), pdf.FONT.lower() + "B"} | {
-        f"{pdf.FALLBACK}{page:03x}".lower() for page in pages}
+    assert set(document.fonts) == {pdf.FONT, pdf.BOLD} | {f"{pdf.FALLBACK}-{page:03x}" for page in pages}
 
 
 @pytest.mark.parametrize("width", [30.0, 60.0, 186.0])

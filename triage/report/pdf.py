@@ -1,4 +1,4 @@
-"""The summary as a PDF (fpdf2): one column, the result in a coloured box, the answers as a table.
+"""The summary as a PDF: one column, the result in a coloured box, the answers as a table.
 
 Layout for a clinician: a running header on every page (patient, date, "page 1 of 2") and a running
 footer with the safety line; then the result and what to do first, what was found and why, where
@@ -7,29 +7,31 @@ advice in brief (``outline(brief=True)``). Every paragraph, finding and table ro
 it is measured first and moved whole to the next page if it does not fit, so no sentence or
 answer is ever split across pages (and there are no columns to split it across).
 
+The page is drawn with the program's own small PDF writer (``pdf_canvas``: pages, text, lines and
+boxes; it imports nothing beyond the standard library); this module does the layout on top of it:
+a cursor, cells (text placed in a box of a given height, as on a typewriter), its own line breaking,
+page breaks, the answers table, and the running header and footer, written once the number of pages
+is known. Text is set as measured words, never as markup, so typed text cannot change the layout.
+
 Fonts ship in ``triage/report/fonts`` (Neck Triage Sans, DejaVu Sans Condensed cut to Latin, Greek,
 Cyrillic and a few more scripts; Droid Sans Fallback for Chinese, Japanese and Korean, cut into one
 small font per 256 code points), so any typed name prints on any machine, offline; see the fonts'
-README. fpdf2 parses each font in proportion to its glyphs, so only the fallback pages the text
-needs are loaded. Text is written with
-``write``/``multi_cell`` calls, never as markup, so typed text cannot change the layout.
+README. Only the fallback pages the summary's text needs are read, and only the glyphs drawn are
+embedded.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import timezone
 from importlib import resources
-
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-from fpdf.fonts import FontFace
 
 from .chart import geometry
 from .outline import GRID_COLUMNS, SUBTITLE, TREND_HEADING, Block, Item, Section, disposition_lines, footer, outline, patient_lines, running_footer, running_header, with_colon
+from .pdf_canvas import MM, Canvas
 from .summary import Summary
 
 FONT = "TriageSans"
+BOLD = "TriageSans-Bold"
 FALLBACK = "CJKFallback"
 BODY = 8.0  # points
 SMALL = 7.2  # points: details, the answers table, the advice
@@ -47,61 +49,122 @@ TREND_COLOUR = (31, 78, 121)
 CHART_HEIGHT = 25.0  # mm: the pain chart at the top right, heading and dates included
 CHART_BOX = 62.0  # mm wide
 PAPERS = {"a4": "A4", "letter": "Letter"}
+MARGINS = (12.0, 13.5, 12.0, 13.0)  # left, top, right, bottom (where a page breaks), mm
+CELL_MARGIN = 1.0  # mm of space left and right of the text in a cell
+GRID_PADDING = (0.4, 0.8, 0.4, 0.8)  # the answers table's cells: top, right, bottom, left, mm
 _TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
 
 
 def render_pdf(summary: Summary, paper: str = "A4") -> bytes:
-    return bytes(SummaryPDF(summary, paper).build())
+    return SummaryPDF(summary, paper).build()
 
 
 def line_height(size: float) -> float:
     return size * LINE * MM_PER_PT
 
 
-class SummaryPDF(FPDF):
+class SummaryPDF(Canvas):
     """A4 or Letter, with a running header (patient, date, page n of N) and a safety footer."""
 
     def __init__(self, summary: Summary, paper: str = "A4"):
-        super().__init__(format=PAPERS.get(paper.lower(), paper))
+        super().__init__(PAPERS.get(paper.lower(), paper))
         self.summary = summary
-        self.set_margins(12, 13.5, 12)
-        self.set_auto_page_break(True, margin=13)
-        self.set_creation_date(summary.created.astimezone(timezone.utc).replace(tzinfo=timezone.utc))
-        self.set_title(f"{summary.title}: summary")
-        self.set_creator("neck-triage")
+        self.l_margin, self.t_margin, self.r_margin, self.b_margin = MARGINS
+        self.c_margin = CELL_MARGIN
+        self.x, self.y = self.l_margin, self.t_margin
+        self._decorating = False  # the running header and footer: no page breaks there
+        self.set_info(f"{summary.title}: summary", "neck-triage", summary.created)
         self._wrapped: dict = {}
         self._widths: dict = {}
         _add_fonts(self, summary)
 
+    # --- the cursor, cells and page breaks --------------------------------------------------------
+
+    @property
+    def epw(self) -> float:
+        """The width between the margins."""
+        return self.w - self.l_margin - self.r_margin
+
+    @property
+    def page_break_trigger(self) -> float:
+        return self.h - self.b_margin
+
+    def add_page(self) -> int:
+        number = super().add_page()
+        self.x, self.y = self.l_margin, self.t_margin
+        return number
+
+    def get_y(self) -> float:
+        return self.y
+
+    def set_x(self, x: float) -> None:
+        self.x = x
+
+    def set_y(self, y: float) -> None:
+        """``y`` from the top (from the bottom when negative), back at the left margin."""
+        self.x, self.y = self.l_margin, y if y >= 0 else self.h + y
+
+    def set_xy(self, x: float, y: float) -> None:
+        self.x, self.y = x, y
+
+    def ln(self, height: float) -> None:
+        self.x, self.y = self.l_margin, self.y + height
+
+    def cell(self, width: float, height: float, text: str = "", align: str = "L") -> None:
+        """``text`` on one line in a box ``width`` wide (0: to the right margin) and ``height`` high
+        at the cursor, ``c_margin`` from its left (or right) edge, centred in the box's height; the
+        cursor moves to the box's right. A box that does not fit starts a new page first."""
+        if not self._decorating and self.y + height > self.page_break_trigger:
+            x = self.x
+            self.add_page()
+            self.x = x
+        width = width or self.w - self.r_margin - self.x
+        if text:
+            wide = self.string_width(text)
+            dx = {"L": self.c_margin, "R": width - self.c_margin - wide, "C": (width - wide) / 2}[align]
+            self.text(self.x + dx, self.y + 0.5 * height + 0.3 * self.font_size / MM, text)
+        self.x += width
+
+    def _paragraph_cells(self, width: float, height: float, text: str, bold: bool = False, align: str = "L") -> None:
+        """``text`` wrapped to ``width`` (0: to the right margin), a cell per line, in the current size."""
+        width = width or self.w - self.r_margin - self.x
+        for line in self._wrap(text if bold else "", "" if bold else text, width - 2 * self.c_margin, self.font_size) or ((),):
+            self.cell(width, height, "".join(piece for _, piece in line), align)
+            self.ln(height)
+
     # --- running header and footer ----------------------------------------------------------------
 
-    def header(self) -> None:
+    def header(self, page: int, pages: int) -> None:
         self.set_xy(self.l_margin, 7)
         self._font(7.5, colour=MUTED)
-        page = f"page {self.page_no()} of {{nb}}"
         self.cell(self.epw - 24, 4, running_header(self.summary))
-        self.cell(24, 4, page, align="R")
+        self.cell(24, 4, f"page {page} of {pages}", align="R")
         self.set_draw_color(170, 170, 170)
         self.line(self.l_margin, 11.5, self.w - self.r_margin, 11.5)
-        self.set_xy(self.l_margin, self.t_margin)
 
     def footer(self) -> None:
         self.set_y(-11.5)
         self._font(6.8, colour=MUTED)
-        self.multi_cell(0, 3, f"{running_footer(self.summary)} {footer(self.summary)}.", align="C")
+        self._paragraph_cells(0, 3, f"{running_footer(self.summary)} {footer(self.summary)}.", align="C")
 
     # --- the document -----------------------------------------------------------------------------
 
-    def build(self) -> bytearray:
+    def build(self) -> bytes:
         self.add_page()
         self._header_block()
         self._disposition_box()
         for section in outline(self.summary, brief=True):
             self._section(section)
+        self._decorating = True
+        for page in range(len(self.pages)):
+            self.select(page, "header")
+            self.header(page + 1, len(self.pages))
+            self.select(page, "footer")
+            self.footer()
         return self.output()
 
     def _font(self, size: float, bold: bool = False, colour=(0, 0, 0)) -> None:
-        self.set_font(FONT, "B" if bold else "", size)
+        self.set_font(BOLD if bold else FONT, size)
         self.set_text_color(*colour)
 
     def _room(self) -> float:
@@ -119,7 +182,7 @@ class SummaryPDF(FPDF):
         top = self.get_y()
         width = self.epw - (CHART_BOX + 3 if s.has_trend else 0)
         self._font(13, bold=True)
-        self.multi_cell(width, 6, s.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._paragraph_cells(width, 6, s.title, bold=True)
         self._mixed(self.l_margin, width, 8, 3.6, "", SUBTITLE, colour=MUTED)
         self.ln(0.8)
         (first_label, name), *rest = patient_lines(s)
@@ -167,9 +230,8 @@ class SummaryPDF(FPDF):
     def _wrap(self, bold_text: str, text: str, width: float, size: float) -> tuple[tuple[tuple[bool, str], ...], ...]:
         """The lines of a bold lead-in and plain text at ``width``, each line a run of (bold, text) pieces.
 
-        Words are measured once each (fpdf2's own line breaking re-measures the whole line for
-        every character it adds); the result is kept, so measuring a paragraph to keep it whole
-        and then setting it cost one wrap."""
+        Words are measured once each; the result is kept, so measuring a paragraph to keep it
+        whole and then setting it cost one wrap."""
         key = (bold_text, text, round(width, 3), size)
         if key not in self._wrapped:
             self._wrapped[key] = tuple(self._break(_words(bold_text, text), width, size))
@@ -208,8 +270,7 @@ class SummaryPDF(FPDF):
     def _width(self, text: str, bold: bool, size: float) -> float:
         key = (text, bold, size)
         if key not in self._widths:
-            self.set_font(FONT, "B" if bold else "", size)
-            self._widths[key] = self.get_string_width(text)
+            self._widths[key] = self.string_width(text, BOLD if bold else FONT, size)
         return self._widths[key]
 
     def _mixed(self, x: float, width: float, size: float, line: float, bold_text: str, text: str,
@@ -239,7 +300,8 @@ class SummaryPDF(FPDF):
         self._keep(7 + first)  # the heading stays with its first paragraph or row
         self.ln(1.2)
         self._font(10, bold=True)
-        self.cell(0, 4.6, section.heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.cell(0, 4.6, section.heading)
+        self.ln(4.6)
         self.set_draw_color(170, 170, 170)
         self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
         self.ln(0.8)
@@ -351,23 +413,46 @@ class SummaryPDF(FPDF):
         self.ln(0.8)
 
     def _grid(self, block: Block) -> None:
-        """The answers table: one row per section; fpdf2 never splits a row and repeats the headings."""
-        self._font(SMALL)
+        """The answers table: one row per section, a row never split; the headings repeat on a new page."""
         self.set_draw_color(190, 190, 190)
-        self.set_fill_color(255, 255, 255)
-        headings = FontFace(emphasis="BOLD", fill_color=(235, 235, 235))
+        self.set_fill_color(235, 235, 235)
         widths = grid_widths(self.epw, block.items)
-        with self.table(col_widths=widths, width=self.epw, headings_style=headings, line_height=line_height(SMALL),
-                        padding=(0.4, 0.8, 0.4, 0.8), text_align="LEFT", repeat_headings=1, first_row_as_headings=True) as table:
-            row = table.row()
-            for name in ("Section", *GRID_COLUMNS):
-                row.cell(name)
-            for item in block.items:
-                row = table.row()
-                row.cell(item.label or "", style=FontFace(emphasis="BOLD"))
-                for cell in item.cells:
-                    row.cell(cell)
+        rows = [self._grid_row(widths, ("Section", *GRID_COLUMNS), heading=True)]
+        rows += [self._grid_row(widths, (item.label or "", *item.cells)) for item in block.items]
+        if len(rows) > 1 and self.y + rows[0][0] + rows[1][0] > self.page_break_trigger:
+            self.add_page()  # the headings never alone at the foot of a page
+        for number, row in enumerate(rows):
+            if number and self.y + row[0] > self.page_break_trigger and self.y > self.t_margin + 1:
+                self.add_page()
+                self._draw_grid_row(widths, rows[0])
+            self._draw_grid_row(widths, row)
         self.ln(0.8)
+
+    def _grid_row(self, widths: tuple[float, ...], cells: tuple[str, ...], heading: bool = False):
+        """(height, heading, each cell's (bold, lines)): a cell's text wrapped inside its padding."""
+        top, right, bottom, left = GRID_PADDING
+        laid = []
+        for column, (width, text) in enumerate(zip(widths, cells)):
+            bold = heading or column == 0
+            lines = self._wrap(text if bold else "", "" if bold else text, width - left - right, SMALL) if text else ()
+            laid.append((bold, tuple("".join(piece for _, piece in line) for line in lines)))
+        height = max((len(lines) * line_height(SMALL) + top + bottom for _, lines in laid if lines), default=0.0)
+        return height, heading, tuple(laid)
+
+    def _draw_grid_row(self, widths: tuple[float, ...], row) -> None:
+        height, heading, cells = row
+        top, _, bottom, left = GRID_PADDING
+        line = line_height(SMALL)
+        x = self.l_margin
+        for width, (bold, lines) in zip(widths, cells):
+            self.rect(x, self.y, width, height, style="DF" if heading else "D")
+            self._font(SMALL, bold=bold)
+            y = self.y + (height - (len(lines) * line + top + bottom)) / 2 + top  # centred in the row
+            for text in lines:
+                self.text(x + left, y + 0.5 * line + 0.3 * SMALL / MM, text)
+                y += line
+            x += width
+        self.set_xy(self.l_margin, self.y + height)
 
 
 def _words(bold_text: str, text: str) -> list[tuple[bool, str, bool]]:
@@ -407,19 +492,18 @@ def grid_widths(total: float, rows: tuple[Item, ...]) -> tuple[float, ...]:
     return (0.14 * total, *(low + spare * n / (sum(lengths) or 1) for low, n in zip(least, lengths)))
 
 
-def _add_fonts(pdf: FPDF, summary: Summary) -> None:
+def _add_fonts(pdf: Canvas, summary: Summary) -> None:
     """The main font (regular and bold); for characters it lacks, only the CJK pages they are on."""
     folder = resources.files("triage.report").joinpath("fonts")
-    pdf.add_font(FONT, "", str(folder.joinpath("NeckTriageSans-Regular.ttf")))
-    pdf.add_font(FONT, "B", str(folder.joinpath("NeckTriageSans-Bold.ttf")))
+    pdf.add_font(FONT, str(folder.joinpath("NeckTriageSans-Regular.ttf")))
+    pdf.add_font(BOLD, str(folder.joinpath("NeckTriageSans-Bold.ttf")))
     fallbacks = []
-    for page in fallback_pages(pdf.fonts[FONT.lower()].cmap, summary.model_dump_json()):
+    for page in fallback_pages(pdf.fonts[FONT].font.cmap, summary.model_dump_json()):
         path = folder.joinpath("cjk", f"NeckTriageCJK-{page:03x}.ttf")
         if path.is_file():
-            pdf.add_font(f"{FALLBACK}{page:03x}", "", str(path))
-            fallbacks.append(f"{FALLBACK}{page:03x}")
-    if fallbacks:
-        pdf.set_fallback_fonts(fallbacks, exact_match=False)
+            pdf.add_font(f"{FALLBACK}-{page:03x}", str(path))
+            fallbacks.append(f"{FALLBACK}-{page:03x}")
+    pdf.set_fallbacks(fallbacks)
 
 
 def fallback_pages(cmap, text: str) -> list[int]:

@@ -1,7 +1,7 @@
 """Saving a summary: the format from the file name, the checks before any work, one renderer per format.
 
 ``RENDERERS`` maps a format name to ``"module:function"``; modules are imported only when used, so
-the terminal path never pays for fpdf2 or fhir.resources. Every renderer returns the file's bytes.
+the terminal path never pays for Jinja2, the PDF writer or fhir.resources. Every renderer returns the file's bytes.
 """
 
 from __future__ import annotations
