@@ -115,7 +115,7 @@ def test_red_flag_questions_come_first_and_an_emergency_stops_at_once(ruleset, a
 
 def _urgent_case(ruleset, assessor):
     """The first question whose 'yes' (after calm answers before it) makes the level urgent."""
-    flow = Flow(ruleset, assessor)
+    flow = Flow(ruleset, assessor, grouped=False)
     while (question := flow.next_question()) is not None:
         if question.type.value == "yes_no_unsure":
             trial = {**flow.answers, question.id: "yes"}

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
+from test_interactive_support import answer_item, spec_for, value_for, NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
 
 from triage.assessment.answers import load_answers_file
 from triage.interactive.asks import question_ask
@@ -33,9 +33,9 @@ def calm_lines(ruleset, assessor) -> list[str]:
     answers = calm_answers(ruleset, assessor)
     flow, lines = Flow(ruleset, assessor), []
     while (question := flow.next_question()) is not None:
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
-        lines.append(plain_line(spec, Reply(answers.get(question.id))))
-        flow.answer(question.id, answers.get(question.id))
+        spec = spec_for(flow, question)
+        lines.append(plain_line(spec, Reply(value_for(flow, question, answers))))
+        answer_item(flow, question, value_for(flow, question, answers))
     return lines
 
 
@@ -189,9 +189,9 @@ def test_plain_refuses_none_beside_another_choice_with_one_line_and_exit_2(rules
     answers = calm_answers(ruleset, assessor)
     flow, lines = Flow(ruleset, assessor), []
     while (question := flow.next_question()) is not None and question.id != "medical_history":
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
-        lines.append(plain_line(spec, Reply(answers.get(question.id))))
-        flow.answer(question.id, answers.get(question.id))
+        spec = spec_for(flow, question)
+        lines.append(plain_line(spec, Reply(value_for(flow, question, answers))))
+        answer_item(flow, question, value_for(flow, question, answers))
     codes = [c.code for c in ruleset.question_by_id["medical_history"].choices]
     lines.append(f"{codes.index('cancer') + 1} {codes.index('none') + 1}")
     done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")

@@ -25,7 +25,7 @@ from triage.interactive.flow import Flow
 from triage.interactive.plain import PlainPrompter
 from triage.interactive.prompts import ArrowPrompter
 from triage.interactive.store import DraftStore
-from triage.ruleset.model import NO, Level, Question, QuestionType
+from triage.ruleset.model import NO, Level, Question, QuestionGroup, QuestionType
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 CTRL_B, CTRL_C, CTRL_T, CTRL_U = "\x02", "\x03", "\x14", "\x15"
@@ -74,7 +74,7 @@ def least_urgent_value(flow: Flow, question: Question) -> Any:
 
 def calm_answers(ruleset, assessor) -> dict[str, Any]:
     """A complete answer set, answering every question the least urgent way, in asking order."""
-    flow = Flow(ruleset, assessor)
+    flow = Flow(ruleset, assessor, grouped=False)
     while (question := flow.next_question()) is not None:
         flow.answer(question.id, least_urgent_value(flow, question))
     return dict(flow.answers)
@@ -86,12 +86,62 @@ def emergency_question(ruleset, assessor) -> tuple[Question, int]:
     position = 0
     while (question := flow.next_question()) is not None:
         position += 1
+        if isinstance(question, QuestionGroup):  # a group: "yes", then its members one by one
+            for index, member in enumerate(flow.due_members(question)):
+                if assessor.assess_answers({**flow.answers, member.id: "yes"}).disposition is Level.emergency:
+                    return member, position + 1 + index
+            flow.answer_group(question.id, NO)
+            continue
         if question.type is QuestionType.yes_no_unsure:
             trial = {**flow.answers, question.id: "yes"}
             if assessor.assess_answers(trial).disposition is Level.emergency:
                 return question, position
         flow.answer(question.id, least_urgent_value(flow, question))
     raise AssertionError("no single 'yes' leads to an emergency")
+
+
+# --- groups (grouped screening) ---------------------------------------------------------------------
+
+
+_GROUPS: dict[str, tuple[str, ...]] = {}
+
+
+def group_members(group_id: str | None) -> tuple[str, ...] | None:
+    """The members of a group of the shipped rules (None: not a group id)."""
+    if not _GROUPS:
+        from triage.ruleset.load import load_ruleset
+
+        _GROUPS.update({g.id: g.members for g in load_ruleset().groups})
+    return _GROUPS.get(group_id or "")
+
+
+def group_value(members, truths: dict[str, Any]) -> str:
+    """How a person whose true answers are ``truths`` answers a group: yes if any member is yes,
+    else not sure if any is not sure, else "No, none of these"."""
+    values = [truths[m] for m in members if m in truths]
+    return "yes" if "yes" in values else "not_sure" if "not_sure" in values else NO
+
+
+def value_for(flow: Flow, item, answers: dict[str, Any]) -> Any:
+    """The answer to ``item`` (a question or a group) of a person whose true answers are ``answers``."""
+    if isinstance(item, QuestionGroup):
+        return group_value([q.id for q in flow.due_members(item)], answers)
+    return answers.get(item.id)
+
+
+def spec_for(flow: Flow, item, nurse: bool = False) -> Ask:
+    from triage.interactive.asks import group_ask, question_ask
+
+    if isinstance(item, QuestionGroup):
+        return group_ask(item, nurse, None, back=bool(flow.history))
+    return question_ask(item, nurse=nurse, default=None, back=bool(flow.history))
+
+
+def answer_item(flow: Flow, item, value: Any) -> None:
+    if isinstance(item, QuestionGroup):
+        flow.answer_group(item.id, value)
+    else:
+        flow.answer(item.id, value)
 
 
 # --- scripts ---------------------------------------------------------------------------------------
@@ -102,6 +152,9 @@ def answering(answers: dict[str, Any], then: Script | None = None) -> Script:
     def script(spec: Ask) -> Reply:
         if spec.question_id is not None and spec.question_id in answers:
             return Reply(answers[spec.question_id])
+        members = group_members(spec.question_id)
+        if members is not None and then is None:
+            return Reply(group_value(members, answers))
         if then is not None:
             return then(spec)
         return default_reply(spec)
@@ -150,6 +203,10 @@ def planned(plan: dict[str, list[Reply]], answers: dict[str, Any] | None = None)
         name = prompt_name(spec)
         if queues.get(name):
             return queues[name].pop(0)
+        members = group_members(spec.question_id)
+        if members is not None:  # answered as the person's planned and other answers say
+            truths = {**(answers or {}), **{m: queues[m][0].value for m in members if queues.get(m) and queues[m][0].signal is None}}
+            return Reply(group_value(members, truths))
         return answering(answers or {})(spec)
 
     return script

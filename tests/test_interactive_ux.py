@@ -12,7 +12,8 @@ import sys
 from typing import Any
 
 import pytest
-from test_interactive_support import FIXED_NOW, Reply, calm_answers, emergency_question, plain_line, planned, run_arrows
+from triage.ruleset.model import QuestionGroup
+from test_interactive_support import answer_item, spec_for, value_for, FIXED_NOW, Reply, calm_answers, emergency_question, plain_line, planned, run_arrows
 
 from triage.assessment.answers import AnswersFile, Override
 from triage.errors import AnswersError
@@ -42,12 +43,12 @@ def lines_for(ruleset, assessor, answers: dict[str, Any]) -> list[str]:
     calm = calm_answers(ruleset, assessor)
     flow, lines = Flow(ruleset, assessor), []
     while (question := flow.next_question()) is not None:
-        value = answers.get(question.id, calm.get(question.id))
-        if question.id not in answers and question.id not in calm:
+        value = value_for(flow, question, {**calm, **answers})
+        if not isinstance(question, QuestionGroup) and question.id not in answers and question.id not in calm:
             value = question.codes[0] if question.codes else None
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
+        spec = spec_for(flow, question)
         lines.append(plain_line(spec, Reply(value)))
-        flow.answer(question.id, value)
+        answer_item(flow, question, value)
         if assessor.assess_answers(flow.answers).disposition is Level.emergency:
             break
     return lines

@@ -17,7 +17,10 @@ from ..report.wrapping import unit_for
 from ..ruleset.vocabulary import MAX_NAME, MAX_TEXT, QuestionType
 
 if TYPE_CHECKING:
-    from ..ruleset.model import Question
+    from ..ruleset.model import Question, QuestionGroup
+
+# A group's answers: "yes" first, then "no", then "not sure", as on every yes/no question.
+GROUP_OPTIONS = (("yes", "Yes, one or more"), ("no", "No, none of these"), ("not_sure", "Not sure"))
 
 
 class Signal:
@@ -84,6 +87,18 @@ def question_ask(question: Question, nurse: bool, default: Any, back: bool) -> A
         return Ask("text", default=default or "", required=question.required, check=check_text, **common)
     low, high = question.bounds  # type: ignore[misc]
     return Ask("number", default=default, low=low, high=high, range_text=range_text(question), **common)
+
+
+def group_list(members: list[Question], nurse: bool) -> str:
+    """The group's questions that apply, each in full, one per line (wrapped under its dash)."""
+    return "\n".join(f"- {q.wording(nurse)}" for q in members)
+
+
+def group_ask(group: QuestionGroup, nurse: bool, default: Any, back: bool) -> Ask:
+    """The prompt for a group screen (its list is shown just before it, by ``group_list``)."""
+    hint = group.help_nurse if nurse and group.help_nurse else group.help
+    return Ask("choice", group.wording(nurse), options=GROUP_OPTIONS, default=default, hint=hint, back=back,
+               question_id=group.id)
 
 
 def range_text(question: Question) -> str:

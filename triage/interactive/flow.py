@@ -4,6 +4,12 @@ Both front ends (arrow-key prompts and ``--plain`` numbered lines) drive the sam
 order, the follow-up logic and the early stops cannot differ between them. The assessment of the
 answers so far always comes from the real ``Assessor`` (the same one ``triage assess`` uses).
 
+Grouped screening: when the next question is a member of a group (``groups:`` in questions.yaml)
+and at least two of its members apply and are unanswered, the group is asked instead: "No, none
+of these" answers each of those members "no"; "Yes" and "Not sure" answer nothing, and the members
+are then asked one by one as without the group. The group's answer is kept only to go back to it
+and in drafts: the answers (and so the assessment) are the same whichever way they were given.
+
 Asking order: questions that can lead to a more urgent finding come first (a follow-up question
 lifts the question it depends on), ties keep the order of ``questions.yaml``, and a question is
 never asked before the questions its ``ask_when`` reads.
@@ -19,7 +25,7 @@ from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
 from ..ruleset.conditions import iter_tests
 from ..ruleset.load import Ruleset
-from ..ruleset.model import Level, Question
+from ..ruleset.model import NO, Level, Question, QuestionGroup
 
 NOT_TESTED = -1
 
@@ -92,8 +98,9 @@ class Flow:
     stale, so they are offered as the default when the question is asked again.
     """
 
-    def __init__(self, ruleset: Ruleset, assessor: Assessor):
+    def __init__(self, ruleset: Ruleset, assessor: Assessor, grouped: bool = True):
         self.ruleset = ruleset
+        self.grouped = grouped  # False: every question one by one (the groups are never asked)
         self.assessor = assessor
         self.order = asking_order(ruleset)
         self.essential = essential_ids(ruleset)
@@ -104,17 +111,28 @@ class Flow:
         self.pending: str | None = None  # asked next: taken back, or chosen from the review
         self.quick = False  # finishing quickly: only essential questions are still asked
         self.urgent_offered = False
+        self.groups: dict[str, str] = {}  # group id -> its answer (not a clinical answer)
+        self.filled: dict[str, list[str]] = {}  # group id -> members it answered "no"
+        self.groups_remembered: dict[str, str] = {}
 
     # --- what to ask ---------------------------------------------------------------------------
 
-    def next_question(self) -> Question | None:
-        """The question to ask now, or None when every question that applies has been answered."""
+    def next_question(self) -> Question | QuestionGroup | None:
+        """The question (or group) to ask now, or None when every question that applies has been answered."""
         if self.pending:
-            return self.ruleset.question_by_id[self.pending]
+            return self.ruleset.group_by_id.get(self.pending) or self.ruleset.question_by_id[self.pending]
         for question in self.order:
             if self._due(question):
+                group = self.ruleset.group_of.get(question.id)
+                if self.grouped and group is not None and group.id not in self.groups and len(self.due_members(group)) >= 2:
+                    return group
                 return question
         return None
+
+    def due_members(self, group: QuestionGroup) -> list[Question]:
+        """The group's members that apply now and are not answered yet, in asking order."""
+        members = set(group.members)
+        return [q for q in self.order if q.id in members and self._due(q)]
 
     def _due(self, question: Question) -> bool:
         if question.id in self.answers or question.id in self.declined:
@@ -128,8 +146,10 @@ class Flow:
         given = self.answers.keys() | self.declined
         return [q for q in self.order if q.id not in given and q.id not in self.essential and applicable(q, self.answers)]
 
-    def default_for(self, question: Question) -> Any:
+    def default_for(self, question: Question | QuestionGroup) -> Any:
         """The earlier answer to offer again, if there is one."""
+        if isinstance(question, QuestionGroup):
+            return self.groups.get(question.id, self.groups_remembered.get(question.id))
         if question.id in self.answers:
             return self.answers[question.id]
         return self.remembered.get(question.id)
@@ -156,7 +176,35 @@ class Flow:
         self.pending = None
         self._remove_stale()
 
-    def back(self) -> Question | None:
+    def answer_group(self, group_id: str, code: str) -> None:
+        """Answer a group: "no" answers every member that applies now "no"; other codes open them."""
+        group = self.ruleset.group_by_id[group_id]
+        if code not in ("yes", "no", "not_sure"):
+            raise ValueError(f"{group_id}: {code!r} is not a group answer")
+        members = [q.id for q in self.due_members(group)]
+        self._forget_group(group_id)
+        self.groups[group_id] = code
+        self.groups_remembered.pop(group_id, None)
+        if code == NO:
+            for member in members:
+                self._forget(member)
+                self.answers[member] = NO
+                self.remembered.pop(member, None)
+            self.filled[group_id] = members
+        self.history.append(group_id)
+        self.pending = None
+        self._remove_stale()
+
+    def last_question_id(self) -> str | None:
+        """The question answered last (a group stands for the last member it answered)."""
+        for entry in reversed(self.history):
+            if entry in self.ruleset.question_by_id:
+                return entry
+            if self.filled.get(entry):
+                return self.filled[entry][-1]
+        return None
+
+    def back(self) -> Question | QuestionGroup | None:
         """Take back the last answer and ask that question again (None at the first question).
 
         While a question chosen from the review is asked again, back cancels that edit instead.
@@ -167,6 +215,11 @@ class Flow:
         if not self.history:
             return None
         question_id = self.history[-1]
+        if question_id in self.ruleset.group_by_id:
+            self._take_back_group(question_id)
+            self.pending = question_id
+            self._remove_stale()
+            return self.ruleset.group_by_id[question_id]
         self._take_back(question_id)
         self.pending = question_id
         self._remove_stale()
@@ -186,6 +239,23 @@ class Flow:
         self.declined.discard(question_id)
         if question_id in self.history:
             self.history.remove(question_id)
+        for members in self.filled.values():  # answered on its own now, or taken back
+            if question_id in members:
+                members.remove(question_id)
+
+    def _take_back_group(self, group_id: str) -> None:
+        """Take back a group's answer and the "no" answers it gave (they are offered again)."""
+        for member in list(self.filled.get(group_id, ())):
+            self._take_back(member)
+        if group_id in self.groups:
+            self.groups_remembered[group_id] = self.groups[group_id]
+        self._forget_group(group_id)
+
+    def _forget_group(self, group_id: str) -> None:
+        self.groups.pop(group_id, None)
+        self.filled.pop(group_id, None)
+        if group_id in self.history:
+            self.history.remove(group_id)
 
     def _remove_stale(self) -> None:
         """Answers to follow-ups that no longer apply are dropped (and remembered), until stable."""
@@ -232,17 +302,24 @@ class Flow:
             "pending": self.pending,
             "quick": self.quick,
             "urgent_offered": self.urgent_offered,
+            "groups": dict(self.groups),
+            "filled": {gid: list(members) for gid, members in self.filled.items()},
+            "groups_remembered": dict(self.groups_remembered),
         }
 
     def restore(self, state: dict[str, Any]) -> None:
         """Continue from a draft's state (ids unknown to this ruleset are dropped)."""
         known = self.ruleset.question_by_id
+        groups = self.ruleset.group_by_id
         self.answers = {k: v for k, v in state.get("answers", {}).items() if k in known}
         self.declined = {k for k in state.get("declined", ()) if k in known}
-        self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined]
+        self.groups = {k: v for k, v in state.get("groups", {}).items() if k in groups}
+        self.filled = {k: [m for m in v if self.answers.get(m) == NO] for k, v in state.get("filled", {}).items() if k in self.groups}
+        self.groups_remembered = {k: v for k, v in state.get("groups_remembered", {}).items() if k in groups}
+        self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined or k in self.groups]
         self.remembered = {k: v for k, v in state.get("remembered", {}).items() if k in known}
         pending = state.get("pending")
-        self.pending = pending if pending in known else None
+        self.pending = pending if pending in known or pending in groups else None
         self.quick = bool(state.get("quick"))
         self.urgent_offered = bool(state.get("urgent_offered"))
         self._remove_stale()

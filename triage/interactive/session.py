@@ -22,9 +22,9 @@ from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
-from ..ruleset.model import LEVEL_ORDER, Level, Question
+from ..ruleset.model import LEVEL_ORDER, Level, Question, QuestionGroup
 from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
-                   check_reason, check_text, question_ask)
+                   check_reason, check_text, group_ask, group_list, question_ask)
 from .draft import Draft
 from .flow import Flow
 from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
@@ -141,7 +141,10 @@ class Session:
                 return None
             self._ask_question(question)
 
-    def _ask_question(self, question: Question) -> None:
+    def _ask_question(self, question: Question | QuestionGroup) -> None:
+        if isinstance(question, QuestionGroup):
+            self._ask_group(question)
+            return
         self._heading(question)
         can_go_back = bool(self.flow.history) or self.flow.editing
         spec = question_ask(question, self.nurse, self.flow.default_for(question), back=can_go_back)
@@ -155,7 +158,18 @@ class Session:
         else:
             self.flow.answer(question.id, result)
 
-    def _heading(self, question: Question) -> None:
+    def _ask_group(self, group: QuestionGroup) -> None:
+        """One screen for the group's warning signs that apply; "No, none of these" answers each "no"."""
+        self._heading(group)
+        self.prompter.show(group_list(self.flow.due_members(group), self.nurse))
+        can_go_back = bool(self.flow.history)
+        result = self._ask(group_ask(group, self.nurse, self.flow.default_for(group), back=can_go_back))
+        if result is BACK:
+            self.flow.back()
+        else:
+            self.flow.answer_group(group.id, result)
+
+    def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
             self._section = question.section
             self.prompter.show(section_heading(self.ruleset.sections[question.section]), "bold")
@@ -185,7 +199,7 @@ class Session:
                "how soon to get care. The warning-sign questions left are always asked.")
         options = (("all", f"Answer the {count} too"), ("skip", "Skip them, to reach the result sooner"))
         if self._ask(Ask("choice", "Finish quickly?", options=options, hint=why)) == "skip":
-            self._quick_at = self.flow.history[-1] if self.flow.history else None
+            self._quick_at = self.flow.last_question_id()
             self.flow.finish_quickly()
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
@@ -201,7 +215,7 @@ class Session:
             return True
         self._record(self._answers_file(), assessment)
         if choice == "save":
-            stop = StoppedEarly(at=self.flow.history[-1] if self.flow.history else None, reason="emergency")
+            stop = StoppedEarly(at=self.flow.last_question_id(), reason="emergency")
             self._save(self._answers_file(stopped_early=stop), assessment, ask_first=False)
         return False
 
@@ -232,7 +246,7 @@ class Session:
     @property
     def quick_at(self) -> str | None:
         """The last question answered before the everyday ones were skipped."""
-        return self._quick_at or (self.flow.history[-1] if self.flow.history else None)
+        return self._quick_at or self.flow.last_question_id()
 
     _quick_at: str | None = None
 

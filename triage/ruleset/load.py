@@ -40,6 +40,7 @@ from .model import (
     FindingsFile,
     PreventionFile,
     Question,
+    QuestionGroup,
     QuestionsFile,
     QuestionType,
     ScaleFile,
@@ -80,6 +81,16 @@ class Ruleset:
     tips: tuple[Tip, ...]
     digest: str
     finding_files: dict[str, str] = field(default_factory=dict)  # finding id -> file name
+    groups: tuple[QuestionGroup, ...] = ()  # red-flag questions screened on one screen
+
+    @cached_property
+    def group_by_id(self) -> dict[str, QuestionGroup]:
+        return {g.id: g for g in self.groups}
+
+    @cached_property
+    def group_of(self) -> dict[str, QuestionGroup]:
+        """Question id -> the group it is screened in (questions in no group are absent)."""
+        return {member: g for g in self.groups for member in g.members}
 
     @property
     def version(self) -> str:
@@ -277,6 +288,7 @@ def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
         tips=parsed["prevention.yaml"].tips,
         digest=digest,
         finding_files=owners,
+        groups=questions_file.groups,
     )
 
 
@@ -292,6 +304,7 @@ def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     yield from _duplicate_id_problems(ruleset)
     yield from _red_flag_safety_problems(ruleset)
     yield from _hidden_red_flag_problems(ruleset)
+    yield from _group_problems(ruleset)
 
 
 def _question_problems(ruleset: Ruleset) -> Iterator[RulesError]:
@@ -466,3 +479,39 @@ def _population_problem(ruleset: Ruleset, test: Test) -> str | None:
     if question is None or question.section != POPULATION_SECTION:
         return f"a population limit may only test the questions about the person (section {POPULATION_SECTION}), not '{test.q}'"
     return None
+
+
+def _group_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    """A group may only hold questions whose "no" means the same as "No, none of these".
+
+    Members are yes/no/not sure red-flag questions of the group's own section, each in one group
+    only, and none is a follow-up of another member (its ``ask_when`` reads no member): a follow-up
+    would be answered "no" before the answer it depends on is known. Questions that need a number
+    or a choice are never grouped.
+    """
+    seen: dict[str, str] = {}
+    ids = set(ruleset.question_by_id)
+    for group in ruleset.groups:
+        where = f"group {group.id}"
+        if group.id in ids or group.id in RESERVED_IDS:
+            yield RulesError("questions.yaml", where, "a group id must differ from every question id")
+        ids.add(group.id)
+        if group.section not in ruleset.sections:
+            yield RulesError("questions.yaml", where, f"unknown section '{group.section}'{_did_you_mean(group.section, ruleset.sections)}")
+        for member in group.members:
+            question = ruleset.question_by_id.get(member)
+            if question is None:
+                yield RulesError("questions.yaml", where, f"unknown member question '{member}'{_did_you_mean(member, ruleset.question_by_id)}")
+                continue
+            if question.type is not QuestionType.yes_no_unsure or not question.red_flag:
+                yield RulesError("questions.yaml", where, f"member {member} is not a yes/no/not sure red-flag question")
+            if question.section != group.section:
+                yield RulesError("questions.yaml", where, f"member {member} is in section {question.section}, not {group.section}")
+            if member in seen:
+                yield RulesError("questions.yaml", where, f"member {member} is already in group {seen[member]}")
+            seen[member] = group.id
+            reads = {test.q for test in iter_tests(question.ask_when)}
+            reads |= set(question.ask_when_reason.refines or ()) if question.ask_when_reason else set()
+            inside = sorted(reads & set(group.members))
+            if inside:
+                yield RulesError("questions.yaml", where, f"member {member} is a follow-up of member {', '.join(inside)}: list it outside the group")
