@@ -419,6 +419,56 @@ def benign_path(ruleset, age: int, sex: str) -> int:
     return len(answers)
 
 
+def grouped_counts(ruleset, age: int, sex: str) -> tuple[int, list[str]]:
+    """Prompts answered on the grouped path (the session's ``Flow``) with no warning signs, and their ids."""
+    from triage.interactive.flow import Flow
+    from triage.ruleset.model import QuestionGroup
+
+    flow = Flow(ruleset, Assessor(ruleset))
+    asked = []
+    while (item := flow.next_question()) is not None:
+        asked.append(item.id)
+        if isinstance(item, QuestionGroup):
+            flow.answer_group(item.id, "no")
+        else:
+            flow.answer(item.id, _benign_answer(item, age, sex) if item.required else None)
+    return len(asked), asked
+
+
+def per_disposition(ruleset) -> dict[str, list[int]]:
+    """Questions asked on the grouped path for each vignette in tests/cases, by its disposition.
+
+    The person answers each group as their answers say (no iff every listed item is no; yes if any
+    is yes, else not sure), stops at emergency as the session does, and skips optional questions."""
+    import yaml
+
+    from triage.interactive.flow import Flow
+    from triage.ruleset.model import Level, QuestionGroup
+
+    assessor = Assessor(ruleset)
+    counts: dict[str, list[int]] = {}
+    for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")):
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        truths = (case.get("answers") or {}) if isinstance(case, dict) else {}
+        flow, asked = Flow(ruleset, assessor), 0
+        try:
+            while (item := flow.next_question()) is not None:
+                asked += 1
+                if isinstance(item, QuestionGroup):
+                    values = [truths.get(q.id, "no") for q in flow.due_members(item)]
+                    flow.answer_group(item.id, "yes" if "yes" in values else "not_sure" if "not_sure" in values else "no")
+                else:
+                    flow.answer(item.id, truths.get(item.id) if item.id in truths or item.required else None)
+                    if item.id not in truths and item.required:
+                        raise KeyError(item.id)
+                if flow.assessment().disposition is Level.emergency:
+                    break
+        except (KeyError, ValueError):
+            continue  # a vignette without a complete answer set (e.g. a bad-input case)
+        counts.setdefault(flow.assessment().disposition.value, []).append(asked)
+    return counts
+
+
 def _benign_answer(question, age: int, sex: str):
     kind = question.type
     if question.id in ("age", "sex"):
@@ -479,6 +529,16 @@ def main() -> int:
     for person, (age, sex) in BENIGN_PEOPLE.items():
         now, before = benign_path(ruleset, age, sex), BENIGN_PATH_BEFORE[person]
         print(f"  {person:18} {now} questions (before {before}, {now - before:+d})")
+    print("\nGrouped screening (the session's path): prompts answered up to the result, not counting the review,")
+    print("the result's 'Show the details?' or saving; optional questions count (they are asked, Enter skips)")
+    for person, (age, sex) in BENIGN_PEOPLE.items():
+        count, asked = grouped_counts(ruleset, age, sex)
+        print(f"  {person:18} {count} prompts: target 15 {verdict(count <= 15)}")
+    print(f"  asked (35-year-old man): {', '.join(grouped_counts(ruleset, 35, 'male')[1])}")
+    print("\nPrompts per disposition over tests/cases (grouped path; an emergency stops at once)")
+    for level, counts in sorted(per_disposition(ruleset).items()):
+        target = f"  target 5 {verdict(max(counts) <= 5)}" if level == "emergency" else ""
+        print(f"  {level:12} {len(counts):3} cases: mean {statistics.mean(counts):.1f}, max {max(counts)}{target}")
     if chosen.benign_path:
         return 0
     with tempfile.TemporaryDirectory() as tmp:
