@@ -423,7 +423,7 @@ def test_an_age_the_date_of_birth_makes_impossible_is_asked_again(mini_ruleset, 
     monkeypatch.chdir(tmp_path)
     born = date(date.today().year - 31, 1, 1).isoformat()
     plan = {"nurse": [Reply(line="Kim")], "patient": [Reply(line="")], "respondent": [Reply("patient")],
-            "dob": [Reply(line=born)], "age": [Reply(line="44\n30")], "override": [Reply("keep")],
+            "dob": [Reply(line=born)], "age": [Reply(line="44"), Reply(line="30")], "override": [Reply("keep")],
             "general_note": [Reply(line="")], "save": [Reply(False)]}
     answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "pain_now": 4, "sleep": "side", "other": None}
     run = run_plain(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
@@ -663,3 +663,25 @@ def test_an_unreadable_data_folder_is_one_line(tmp_path):
                           capture_output=True, text=True, env=env, timeout=60,
                           preexec_fn=_drop_root_file_powers if os.geteuid() == 0 else None)
     assert done.returncode == 2 and "Traceback" not in done.stderr and "cannot read the folder" in done.stderr
+
+
+def test_the_age_answered_is_kept_when_it_fits_the_date_of_birth(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+    """After the refused age, the next one that fits (within a year of the date of birth) is the answer."""
+    from datetime import date
+
+    from test_interactive_support import FIXED_NOW, planned, run_plain
+
+    from triage.assessment.answers import load_answers_file
+
+    monkeypatch.chdir(tmp_path)
+    born = date(FIXED_NOW.year - 31, 1, 1).isoformat()
+    plan = {"nurse": [Reply(line="Kim")], "patient": [Reply(line="")], "respondent": [Reply("patient")],
+            "dob": [Reply(line=born)], "age": [Reply(line="44"), Reply(line="20"), Reply(line="31")],
+            "override": [Reply("keep")], "general_note": [Reply(line="")], "save": [Reply(True)], "formats": [Reply(["text"])],
+            "folder": [Reply(line=str(tmp_path))]}
+    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "pain_now": 4, "sleep": "side", "other": None}
+    run = run_plain(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
+    assert run.code == 0
+    assert "the age given is 44" in run.screen and "the age given is 20" in run.screen, "too old and too young: both refused"
+    (saved,) = tmp_path.glob("neck-triage-answers-*.yaml")
+    assert load_answers_file(mini_ruleset, saved).answers["age"] == 31

@@ -207,7 +207,7 @@ def _nurse_plan(override: list[Reply], reason: list[Reply]) -> dict:
     }
 
 
-NURSE_ANSWERS = {"chest": "no", "numb": "no", "cancer": "no", "night_pain": "no", "age": 40, "pain_now": 4,
+NURSE_ANSWERS = {"chest": "no", "numb": "no", "cancer": "no", "night_pain": "no", "age": 46, "pain_now": 4,
                  "sleep": "side", "other": None}
 
 

@@ -109,7 +109,7 @@ def test_plain_back_note_and_nurse_checks(mini_ruleset, mini_assessor, tmp_path,
         "confirm_lower": [Reply("lower")],
         "save": [Reply(False)],
     }
-    answers = {"cancer": "yes", "night_pain": "yes", "age": 40, "pain_now": 3, "sleep": "side"}
+    answers = {"cancer": "yes", "night_pain": "yes", "age": 46, "pain_now": 3, "sleep": "side"}
     run = run_plain(mini_ruleset, mini_assessor, planned(plan, answers), tmp_path / "data", nurse=True)
     assert run.code == 0
     screen = run.screen

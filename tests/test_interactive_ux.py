@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from triage.ruleset.model import QuestionGroup
-from test_interactive_support import answer_item, spec_for, value_for, FIXED_NOW, Reply, calm_answers, emergency_question, plain_line, planned, run_arrows
+from test_interactive_support import FIXED_NOW, Reply, answer_item, answering, calm_answers, emergency_question, plain_line, planned, run_arrows, spec_for, value_for
 
 from triage.assessment.answers import AnswersFile, Override
 from triage.errors import AnswersError
@@ -202,7 +202,7 @@ def test_the_nurse_lowers_one_level_with_a_confirmation_naming_both_levels(mini_
     labels = " ".join(label for _, label in confirm.options)
     assert "within_24h" in labels and "appointment" in labels and confirm.default is None
     screen = flat(run.screen)
-    assert screen.count("Please give the reason in words") == 2, "'x' and 'ok' are not reasons"
+    assert screen.count("A reason in words, please") == 2, "'x' and 'ok' are not reasons"
     assert "Lowered by Nurse Kim from within 24h to appointment. Reason: Seen in clinic, neck supple" in screen
     assert "self-care tips below" not in screen
 
@@ -351,3 +351,77 @@ def test_a_command_to_type_is_never_wrapped():
     command = "/a/very/long/path/to/the/project/.venv/bin/triage --rules /another/long/folder resume --plain"
     shown = wrap_block(f"To continue where you left off, run:\n{command_line(command)}", 40)
     assert shown.splitlines()[-1] == "  " + command
+
+
+# Words a nurse's screen must not use: it speaks of the patient, not to them or as them.
+PATIENT_VOICE = re.compile(r"\b(?:you|your|yours|yourself|I|I'm|I'd|I've|me|my|mine|myself)\b", re.IGNORECASE)
+# (question id, the text's start) -> why the patient's own voice is needed there. None today.
+PATIENT_VOICE_EXCEPTIONS: dict[tuple[str, str], str] = {}
+
+
+def test_nurse_mode_shows_no_question_choice_or_help_in_the_patients_voice(ruleset):
+    from triage.interactive.asks import question_ask
+
+    found = []
+    for question in ruleset.questions:
+        ask = question_ask(question, nurse=True, default=None, back=False)
+        texts = [ask.message, ask.hint or "", ask.range_text, *(label for _, label in ask.options)]
+        for text in texts:
+            if PATIENT_VOICE.search(text) and (question.id, text[:20]) not in PATIENT_VOICE_EXCEPTIONS:
+                found.append(f"{question.id}: {text}")
+    assert not found, "nurse mode speaks as or to the patient:\n" + "\n".join(found)
+
+
+def test_a_nurse_sees_the_nurses_help_and_the_patient_the_patients(ruleset):
+    from triage.interactive.asks import question_ask
+
+    question = next(q for q in ruleset.questions if q.help_nurse)
+    assert question_ask(question, nurse=True, default=None, back=False).hint.endswith(question.help_nurse)
+    assert question_ask(question, nurse=False, default=None, back=False).hint.endswith(question.help)
+
+
+def test_the_review_names_each_answer_by_its_short_name(ruleset, assessor, tmp_path):
+    """The review list reads like the printed summary ('Chest pain ...: No'), not questions cut mid-word."""
+    from triage.report.content import load_summary_content
+
+    short = load_summary_content(ruleset).short_labels
+    run = run_arrows(ruleset, assessor, answering(calm_answers(ruleset, assessor)), tmp_path / "d")
+    review = next(s for s in run.asked if s.message.startswith("Check the answers"))
+    labels = dict(review.options)
+    assert labels["chest_pain"] == f"{short['chest_pain']}: No"
+    assert not any("..." in label for value, label in review.options if value in short)
+
+
+def test_a_date_of_birth_typed_today_must_give_the_age_answered(ruleset, assessor, tmp_path):
+    """At the prompt both are typed today: a date of birth 11 years older than the age is refused, since
+    a lower age could hide an age warning sign; the right one is taken."""
+    answers = {**calm_answers(ruleset, assessor), "age": 35}
+    born_wrong, born_right = "1980-04-02", f"{FIXED_NOW.year - 35}-01-01"
+    plan = {"save": [Reply(True)], "summary_name": [Reply("Alex Example")], "summary_dob": [Reply(born_right)]}
+    run = run_arrows(ruleset, assessor, planned(plan, answers), tmp_path / "d")
+    dob = [s for s in run.asked if s.message.startswith("Date of birth")][0]
+    assert dob.check(born_wrong) and "35" in dob.check(born_wrong)
+    assert dob.check(born_right) is None
+
+
+def test_tick_box_messages_fit_60_columns_and_name_only_keys_that_work(ruleset, monkeypatch):
+    """The arrow prompt's tick-box errors stand on one line at the foot of the list (questionary's own),
+    so they are short; with more choices than number keys, they do not offer the number keys."""
+    from triage.interactive import prompts
+
+    validators = []
+    real = prompts.questionary.checkbox
+
+    def keep_validator(message, choices, validate, **kwargs):
+        validators.append(validate)
+        return real(message, choices=choices, validate=validate, **kwargs)
+
+    monkeypatch.setattr(prompts.questionary, "checkbox", keep_validator)
+    for question in (q for q in ruleset.questions if q.type is QuestionType.multi):
+        spec = question_ask(question, nurse=False, default=None, back=False)
+        prompts._multi(spec, 56)
+        nothing_ticked = validators[-1]([])
+        assert len(nothing_ticked) <= 56, nothing_ticked
+        assert ("its number" in nothing_ticked) == (len(spec.options) <= prompts.MAX_SHORTCUTS), (question.id, nothing_ticked)
+        with_none = validators[-1]([c.code for c in question.choices if c.code != "none"][:1] + ["none"])
+        assert with_none is True or len(with_none) <= 56, with_none

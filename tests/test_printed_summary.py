@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import unicodedata
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from triage.assessment.answers import parse_answers
 from triage.report.html import render_html
 from triage.report.outline import outline, running_header
 from triage.report.pdf import render_pdf
-from triage.report.summary import build_summary
+from triage.report.summary import PainPoint, build_summary
 from test_summary_vignettes import CREATED
 
 CASES = Path(__file__).parent / "cases"
@@ -131,3 +132,41 @@ def test_html_printed_in_chromium_pages_and_reading_order(ruleset, assessor, cas
     summary = _summary(ruleset, assessor, case)
     pages = _pages(print_html(render_html(summary), paper, tmp_path))
     _check_layout(summary, pages, PRINTED[case][1])
+
+
+# --- with a pain trend from ten check-ins --------------------------------------------------------
+
+TREND_START = datetime(2026, 2, 24, 9, 0, tzinfo=timezone.utc)
+TREND = tuple((TREND_START + timedelta(days=n), score) for n, score in enumerate([7, 7, 6, 6, 5, 5, 4, 4, 3, 3]))
+
+
+def _with_trend(summary):
+    return summary.model_copy(update={"pain_trend": tuple(PainPoint(at=at, score=score) for at, score in TREND)})
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_pdf_self_care_with_ten_checkins_stays_on_one_page_with_the_chart_on_it(ruleset, assessor, paper):
+    summary = _with_trend(_summary(ruleset, assessor, "self_care"))
+    data = render_pdf(summary, paper)
+    pages = _pages(data)
+    _check_layout(summary, pages, 1)
+    assert "Pain over time" in pages[0] and "2026-02-24" in pages[0] and "2026-03-05" in pages[0]
+    content = PdfReader(io.BytesIO(data)).pages[0].get_contents().get_data().decode("latin-1")
+    polyline = [line for line in content.splitlines() if line.endswith(" l")]
+    assert len(polyline) >= len(TREND) - 1, "the chart is drawn as vector lines"
+    assert "/Im" not in content and "Do" not in content.split(), "no image"
+
+
+def test_pdf_without_a_trend_has_no_chart(ruleset, assessor):
+    summary = _summary(ruleset, assessor, "self_care")
+    one = summary.model_copy(update={"pain_trend": _with_trend(summary).pain_trend[:1]})
+    for case in (summary, one):
+        assert "Pain over time" not in " ".join(_pages(render_pdf(case)))
+
+
+@pytest.mark.parametrize("paper", PAPERS)
+def test_html_self_care_with_ten_checkins_printed_in_chromium_stays_on_one_page(ruleset, assessor, paper, tmp_path):
+    summary = _with_trend(_summary(ruleset, assessor, "self_care"))
+    pages = _pages(print_html(render_html(summary), paper, tmp_path))
+    _check_layout(summary, pages, 1)
+    assert "Pain over time" in pages[0] and "2026-02-24" in pages[0] and "2026-03-05" in pages[0]

@@ -279,3 +279,46 @@ def test_markdown_links_only_the_rules_own_sources(tmp_path):
     html = MarkdownIt().render(escape(f"Sources: Test source {source}; typed: https://evil.example/x", frozenset({source})))
     assert f'<a href="{source}">' in html
     assert "evil.example" in html and 'href="https://evil' not in html
+
+
+# --- a clinician's words: short labels, rationales without the reviewers' notes ----------------------
+
+
+def test_every_question_has_a_short_label_for_the_answers_table(ruleset):
+    from triage.report.content import load_summary_content
+
+    labels = load_summary_content(ruleset).short_labels
+    missing = [q.id for q in ruleset.questions if not labels.get(q.id)]
+    assert not missing, f"rules/summary.yaml short_labels has no entry for {missing}"
+    assert set(labels) <= set(ruleset.question_by_id), "a short label for a question that does not exist"
+    assert all(len(label) <= 60 for label in labels.values()), "short labels are short"
+
+
+def _every_answer(ruleset, reply: str) -> dict:
+    """Every yes/no question answered ``reply``, the others as a benign case, only what applies."""
+    answers: dict = {}
+    benign = benign_answers(ruleset)
+    for q in ruleset.questions:  # in asking order: ask_when sees only the answers before it
+        if q.ask_when is not None and not q.asked_when(answers):
+            continue
+        if q.type.value == "yes_no_unsure":
+            answers[q.id] = reply
+        elif q.id in benign:
+            answers[q.id] = benign[q.id]
+        elif q.type.value in ("single", "multi"):
+            answers[q.id] = q.codes[0] if q.type.value == "single" else [q.codes[0]]
+    return answers
+
+
+def test_no_summary_shows_a_review_note_or_a_rule_id(ruleset, assessor):
+    """Every red flag answered yes, then not sure (dozens of findings): the reviewers' notes stay in docs/rules.md."""
+    for reply in ("yes", "not_sure"):
+        summary = summary_for(ruleset, assessor, {"answers": _every_answer(ruleset, reply)})
+        assert len(summary.findings) > 10
+        for fmt in ("text", "markdown", "html"):
+            shown = " ".join(render(summary, fmt).decode("utf-8").split())
+            for finding in ruleset.findings:
+                if finding.review_note:
+                    assert " ".join(finding.review_note.split()) not in shown, (fmt, finding.id)
+                assert f"({finding.id})" not in shown and f" {finding.id} " not in shown, (fmt, finding.id)
+            assert "facts.md" not in shown and "(facts " not in shown, fmt

@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from fhir.resources.R4B.observation import Observation
 
-from triage.record.trend import BLOCKS, LOINC_PAIN, pain_observations, pain_series, sparkline, svg_chart
+from triage.record.trend import pain_series
+from triage.report.chart import BLOCKS, LOINC_PAIN, pain_observations, sparkline, svg_chart
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
 SERIES = [(START + timedelta(days=n), score) for n, score in enumerate([7, 6, 6, 4, 2, 0, 10])]

@@ -132,20 +132,24 @@ def show(args: Namespace) -> int:
     from .report.terminal import assessment_text
 
     summary_path = _summary_target(args)
+    from .record.trend import summary_trend
+
     with _record_store() as store:
         entry = store.entry(args.id)
+        trend = summary_trend(store, entry) if summary_path is not None else []
     assessment = recorded_assessment(entry)
     if args.format == "json":
         _write(assessment.model_dump_json(indent=2))
     else:
         _write(f"{entry_heading(entry)}\n\n{assessment_text(assessment)}")
     if summary_path is not None:
-        _resave_summary(args, entry, assessment, summary_path)
+        _resave_summary(args, entry, assessment, summary_path, trend)
     return 0
 
 
-def _resave_summary(args: Namespace, entry, assessment, path) -> None:
-    """The summary again, from the stored answers and the recorded result, if the rules are the same."""
+def _resave_summary(args: Namespace, entry, assessment, path, trend=()) -> None:
+    """The summary again, from the stored answers and the recorded result, if the rules are the same;
+    with the person's pain scores up to it (``trend``) when they have check-ins."""
     from .record.entries import recorded_answers
     from .report.save import save_summary
 
@@ -155,7 +159,7 @@ def _resave_summary(args: Namespace, entry, assessment, path) -> None:
                         f"sha256 {entry.ruleset_hash[:12]}; now {ruleset.version}, {ruleset.digest[:12]}), so its "
                         "summary cannot be made again; the recorded result is shown above")
     written = save_summary(ruleset, recorded_answers(entry, ruleset), assessment, path,
-                           getattr(args, "summary_format", None), args.force, created=entry.ended_at)
+                           getattr(args, "summary_format", None), args.force, created=entry.ended_at, pain_trend=trend)
     print(f"Saved the summary to {written}", file=sys.stderr)
 
 

@@ -244,17 +244,18 @@ def age_on(born: date, day: date) -> int:
     return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
-def age_conflict(born: date | None, age: Any, today: date | None = None) -> str | None:
+def age_conflict(born: date | None, age: Any, today: date | None = None, now: bool = False) -> str | None:
     """Why a stated age contradicts the date of birth, or None.
 
     An answers file does not say when it was answered, and assessing an old file again must give
-    the same result, so only an age the date of birth makes impossible (older than the patient is
-    today) is refused; the prompt uses the same rule, so a saved file is always accepted again.
+    the same result, so there only an age the date of birth makes impossible (older than the patient
+    is today) is refused. ``now``: both are being typed today (the questionnaire), so the age must be
+    the one the date of birth gives, give or take a year; a lower age could hide an age warning sign.
     """
     if born is None or not isinstance(age, int) or isinstance(age, bool):
         return None
     years = age_on(born, today or date.today())
-    if age <= years:
+    if age <= years and not (now and years - age > 1):
         return None
     return f"the date of birth {born.isoformat()} makes the patient {years} today, but the age given is {age}"
 

@@ -88,10 +88,28 @@ def _signals_stop():
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-def _record_visit(*details):
-    from .checkin import record_visit  # SQLite is imported only once the result is final
+class _RecordVisit:
+    """Keeps the finished visit in the record; ``trend`` gives its person's pain scores for the summary.
+    SQLite is imported only once the result is final."""
 
-    return record_visit(*details)
+    def __call__(self, *details):
+        from .checkin import record_visit
+
+        return record_visit(*details)
+
+    def trend(self, record_id: str):
+        from .checkin import visit_trend
+
+        return visit_trend(record_id)
+
+    def patients(self):
+        """The nurse's choice of patients (read after the nurse's name, never before the first screen)."""
+        from .checkin import visit_patients
+
+        return visit_patients()
+
+
+_record_visit = _RecordVisit()
 
 
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,

@@ -76,7 +76,7 @@ def parse_number(text: str, low: int | None, high: int | None, range_text: str) 
 
 def question_ask(question: Question, nurse: bool, default: Any, back: bool) -> Ask:
     """The prompt for one questionnaire question, in the person's or the nurse's wording."""
-    common = {"message": question.wording(nurse), "hint": _hint(question), "back": back, "note": nurse,
+    common = {"message": question.wording(nurse), "hint": _hint(question, nurse), "back": back, "note": nurse,
               "question_id": question.id}
     kind = question.type
     if kind in (QuestionType.yes_no_unsure, QuestionType.single):
@@ -137,12 +137,12 @@ def shown_order(question: Question) -> tuple[str, ...]:
     return tuple(sorted(codes, key=lambda code: kinds[codes.index(code)]))
 
 
-def _hint(question: Question) -> str | None:
+def _hint(question: Question, nurse: bool = False) -> str | None:
     parts = []
     if question.type is QuestionType.pain and question.anchors:
         parts.append("   ".join(f"{n} = {text}" for n, text in sorted(question.anchors.items())))
-    if question.help:
-        parts.append(question.help)
+    if question.help_text(nurse):
+        parts.append(question.help_text(nurse))
     return "\n".join(parts) or None
 
 

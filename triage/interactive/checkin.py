@@ -39,6 +39,34 @@ def record_visit(answers: AnswersFile, assessment: Assessment, started: datetime
         return record_assessment(store, answers, assessment, started=started, ended=ended, source="questionnaire")
 
 
+def visit_trend(record_id: str) -> list:
+    """The pain scores recorded for the person of ``record_id`` up to it, when they have check-ins."""
+    from ..record.store import RecordStore
+    from ..record.trend import summary_trend
+
+    with RecordStore(data_dir()) as store:
+        return summary_trend(store, store.entry(record_id))
+
+
+def visit_patients() -> list[tuple[str | None, str | None, str]]:
+    """(name, date of birth, label) of each patient in the record (not "me"), seen most recently first,
+    labelled 'Ann Example (born 1980-04-02), last seen 2026-03-02'; empty without a record."""
+    from ..record.people import ME
+    from ..record.store import RecordStore
+
+    with RecordStore(data_dir()) as store:
+        if not store.exists():
+            return []
+        seen = store.people_seen()
+    patients = []
+    for person, last in seen:
+        if person.key == ME:
+            continue
+        born = f" (born {person.date_of_birth})" if person.date_of_birth else ""
+        patients.append((person.name, person.date_of_birth, f"{person.name or '(no name)'}{born}, last seen {last:%Y-%m-%d}"))
+    return patients
+
+
 def run_checkin(store: RecordStore, rules: Path | None, prompter: Prompter, person: str | None, now: datetime) -> int:
     """One check-in for ``person`` ("me" if None), at ``now`` (the caller's clock)."""
     from ..record.people import ME, find_person
@@ -147,7 +175,8 @@ def _show(ruleset, prompter, assessment, course) -> None:
 def _keep(store, prompter, person, base, course, answers, assessment, now: datetime) -> int:
     import json
 
-    from ..record.trend import pain_series, sparkline
+    from ..record.trend import pain_series
+    from ..report.chart import sparkline
 
     document = answers.model_dump(mode="json", exclude_none=True)
     record_id = store.add_checkin(

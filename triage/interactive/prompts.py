@@ -208,10 +208,13 @@ def _choice(spec: Ask, width: int, **kwargs) -> questionary.Question:
 def _multi(spec: Ask, width: int, **kwargs) -> questionary.Question:
     chosen = set(spec.default or ())
 
+    keys = "Space or its number" if len(spec.options) <= MAX_SHORTCUTS else "Space"
+
+    # questionary shows these on one line at the foot of the list: short enough for 60 columns
     def validate(picked: list) -> bool | str:
         if none_with_others(spec.question_id or "answer", picked):
-            return "'None of these' cannot be ticked with other answers: untick one of them (Space)."
-        return bool(picked) or not spec.required or "Please tick at least one (Space or its number), then press Enter."
+            return "'None of these' goes alone: untick the others (Space)."
+        return bool(picked) or not spec.required or f"Tick at least one ({keys}), then Enter."
 
     return questionary.checkbox(
         spec.message,

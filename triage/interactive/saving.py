@@ -10,15 +10,13 @@ finishing quickly leaves questions out, and ``triage assess`` would rightly refu
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
 
 from ..assessment.answers import AnswersFile, parse_answers
-from ..errors import AnswersError, OutputError
+from ..errors import AnswersError
 from ..fileio import atomic_write
 from ..ruleset.load import Ruleset
 
-FORMATS_HINT = ".txt, .md, .html, .pdf, or .json for FHIR"
 FORMAT_CHOICES = (  # (format, extension, what the person sees)
     ("text", ".txt", "Text (.txt): to read or print"),
     ("pdf", ".pdf", "PDF (.pdf): to print or send"),
@@ -68,27 +66,6 @@ def free_path(folder: Path, stem: str, extension: str) -> Path:
         candidate = folder / f"{stem}-{number}{extension}"
         number += 1
     return candidate
-
-
-def default_summary_name(now: datetime) -> str:
-    return f"neck-triage-summary-{now:%Y%m%d-%H%M}.txt"
-
-
-def check_summary_path(text: str) -> str | None:
-    """None if a summary can be written to ``text``; otherwise one line saying why not."""
-    path = Path(text.strip()).expanduser()
-    try:
-        from ..report.save import summary_format  # the exporters load only when saving
-
-        summary_format(path)
-    except OutputError as error:
-        return f"Please end the name with {FORMATS_HINT} ({error})."
-    if path.is_dir():
-        return "That is a folder. Please type a file name."
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        return f"The folder {parent} does not exist."
-    return None
 
 
 def answers_path_for(summary_path: Path) -> Path:

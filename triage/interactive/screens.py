@@ -10,7 +10,6 @@ and the unknowns.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -144,15 +143,6 @@ def _words(level) -> str:
     return level.value.replace("_", " ")
 
 
-_FILE_REFERENCE = re.compile(r"\s*\((?:[^()]*\bfacts\b[^()]*)\)|\s*\[(?:F|F2|I)\]")
-
-
-def clinical(text: str) -> str:
-    """A rule's rationale without the references to the project's fact file ("(facts 6.15, E1)"):
-    the sources are listed by name beside it."""
-    return " ".join(_FILE_REFERENCE.sub("", text).split())
-
-
 def source_name(source) -> str:
     url = getattr(source, "url", None)
     if not url:
@@ -164,9 +154,9 @@ def source_name(source) -> str:
 
 def _finding_details(f: FindingResult) -> list[str]:
     sources = "; ".join(dict.fromkeys(source_name(s) for s in f.sources))
-    lines = [f"  - {f.title} ({_words(f.level)}): {clinical(f.rationale)}", f"    Sources: {sources}."]
+    lines = [f"  - {f.title} ({_words(f.level)}): {f.rationale}", f"    Sources: {sources}."]
     if f.caution:
-        lines.append(f"    Caution: {clinical(f.caution)}")
+        lines.append(f"    Caution: {f.caution}")
     return lines
 
 
@@ -176,8 +166,12 @@ def _answer_list(title: str, refs, wording: Mapping[str, str] | None) -> list[st
     return [title, *(f"  - {' '.join((wording or {}).get(r.id, r.question).split())}" for r in refs)]
 
 
-def review_label(question: Question, value: Any, nurse: bool, note: str | None = None, width: int = REVIEW_WIDTH) -> str:
-    """One line of the review list, at most ``width`` long: the question, shortened, and the answer."""
+def review_label(question: Question, value: Any, nurse: bool, note: str | None = None, width: int = REVIEW_WIDTH,
+                 short: str | None = None) -> str:
+    """One line of the review list: the question's short name and the answer (as the printed summary
+    names it), or else the question shortened to ``width`` with the answer."""
+    if short:
+        return f"{short}: {answer_text(question, value, nurse)}" + (" (note added)" if note else "")
     answer = f" Answer: {answer_text(question, value, nurse)}" + (" (note added)" if note else "")
     answer = _shorten(answer, width // 2) if len(answer) > width // 2 else answer
     return _shorten(" ".join(question.wording(nurse).split()), width - len(answer)) + answer

@@ -17,7 +17,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import AGE_QUESTION, AnswersFile, Override, StoppedEarly, age_conflict, lowering_reason_problem
+from ..assessment.answers import (AGE_QUESTION, MIN_REASON_LETTERS, MIN_REASON_WORDS, AnswersFile, Override, StoppedEarly,
+                                  age_conflict, lowering_reason_problem)
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
@@ -44,6 +45,9 @@ class Prompter(Protocol):
     def ask(self, spec: Ask) -> Any: ...
 
 
+PICK_PATIENTS = 15  # the patients seen most recently, offered to the nurse
+
+
 class Session:
     def __init__(self, ruleset: Ruleset, assessor: Assessor, prompter: Prompter, store: DraftStore,
                  nurse: bool = False, clock: Callable[[], datetime] = datetime.now):
@@ -55,6 +59,7 @@ class Session:
         self._section: str | None = None
         self.ended: datetime | None = None
         self.recorder: Callable[[AnswersFile, Assessment, datetime, datetime], str] | None = None  # ``checkin.record_visit``
+        self.pain_trend: tuple = ()  # the person's recorded pain scores, for the saved summary (``recorder.trend``)
 
     @property
     def interactive(self) -> bool:
@@ -112,14 +117,50 @@ class Session:
     def _intro(self) -> None:
         v = self.visit
         v.nurse = self._ask(Ask("text", "Your name (the nurse):", default=v.nurse or "", check=check_name))
+        picked = self._pick_patient()  # after the nurse's name: the record is not read before the first screen
         v.respondent = self._ask(Ask("choice", "Who is answering the questions?", default=v.respondent,
                                      options=(("patient", "The patient"), ("someone_else", "Someone on the patient's behalf"))))
-        v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False,
-                                       check=check_optional_name))
-        born = self._ask(Ask("text", "Patient's date of birth (YYYY-MM-DD):", required=False,
-                             default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
-        v.date_of_birth = date.fromisoformat(born.strip()) if born else None
+        if not picked:
+            v.patient_name = self._ask(Ask("text", "Patient's name:", default=v.patient_name or "", required=False,
+                                           check=check_optional_name))
+            born = self._ask(Ask("text", "Patient's date of birth (YYYY-MM-DD):", required=False,
+                                 default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
+            v.date_of_birth = date.fromisoformat(born.strip()) if born else None
         v.intro_done = True
+
+    def _pick_patient(self) -> bool:
+        """The patients already in the record, or a new one; True when one was picked (name and date
+        of birth filled). Piped input is never offered a choice it did not ask for: there, a new patient."""
+        patients_of = getattr(self.recorder, "patients", None)
+        if patients_of is None:
+            return False
+        try:
+            patients = patients_of()
+        except TriageError as error:
+            self.prompter.show(f"The record on this computer cannot be read ({error}), so the patient is entered as new.")
+            return False
+        if not patients:
+            return False
+        count = f"{len(patients)} patient{'s' if len(patients) != 1 else ''}"
+        if not self.interactive:
+            self.prompter.show(f"Piped input: the {count} in the record on this computer are not offered. The name and "
+                               "date of birth read next are a new patient (kept with an earlier record only if both match it exactly).")
+            return False
+        shown = patients[:PICK_PATIENTS]
+        options = tuple((str(number), label) for number, (_, _, label) in enumerate(shown)) + (("new", "A new patient"),)
+        v = self.visit
+        current = [str(n) for n, (name, born, _) in enumerate(shown)
+                   if (name, born) == (v.patient_name, v.date_of_birth.isoformat() if v.date_of_birth else None)]
+        more = f" (the {PICK_PATIENTS} seen most recently of {count}; anyone else: a new patient, with the same name and date of birth)" \
+            if len(patients) > PICK_PATIENTS else ""
+        choice = self._ask(Ask("choice", f"Which patient? Patients in the record on this computer{more}:", options=options,
+                               default=current[0] if current else "new"))
+        if choice == "new":
+            return False
+        name, born, label = shown[int(choice)]
+        v.patient_name, v.date_of_birth = name, date.fromisoformat(born) if born else None
+        self.prompter.show(f"Patient: {label}.")
+        return True
 
     def _ask(self, spec: Ask) -> Any:
         return self.prompter.ask(spec)
@@ -153,7 +194,7 @@ class Session:
             self.flow.back()
         elif result is NOTE:
             self._note(question.id, f"Note on: {question.wording(self.nurse)}")
-        elif question.id == AGE_QUESTION and (conflict := age_conflict(self.visit.date_of_birth, result)):
+        elif question.id == AGE_QUESTION and (conflict := age_conflict(self.visit.date_of_birth, result, self._today(), now=True)):
             self.prompter.show(f"That does not fit: {conflict}. Please check the age (or the date of birth).")
         else:
             self.flow.answer(question.id, result)
@@ -227,7 +268,9 @@ class Session:
         skipped = len(self.flow.optional_remaining()) if self.flow.quick else 0
         if skipped:
             options.append((MORE, f"Answer the {skipped} everyday question{'s' if skipped != 1 else ''} skipped to save time"))
-        options += [(q.id, review_label(q, value, self.nurse, self.visit.notes.get(q.id))) for q, value in self.flow.answered()]
+        short = self._short_labels()
+        options += [(q.id, review_label(q, value, self.nurse, self.visit.notes.get(q.id), short=short.get(q.id)))
+                    for q, value in self.flow.answered()]
         choice = self._ask(Ask("choice", "Check the answers. Choose one to change it:", options=tuple(options), default=DONE, back=True))
         if choice is BACK:
             self.flow.back()
@@ -236,6 +279,16 @@ class Session:
         elif choice != DONE:
             self.flow.edit(choice)
         return choice == DONE
+
+    def _short_labels(self) -> dict[str, str]:
+        """The questions' short names (``rules/summary.yaml``), read once: the review list uses them."""
+        if self._short is None:
+            from ..report.content import load_summary_content
+
+            self._short = load_summary_content(self.ruleset).short_labels
+        return self._short
+
+    _short: dict[str, str] | None = None
 
     def _answers_file(self, override: Override | None = None, stopped_early: StoppedEarly | None = None) -> AnswersFile:
         if stopped_early is None and self.flow.quick and self.flow.optional_remaining():
@@ -275,6 +328,11 @@ class Session:
             self.prompter.show(f"Could not keep this in the record on this computer: {error}")
             return
         self.prompter.show(f"Kept in the record on this computer as {record_id} (`triage history` lists it).")
+        trend_of = getattr(self.recorder, "trend", None)
+        try:
+            self.pain_trend = tuple(trend_of(record_id)) if trend_of else ()
+        except TriageError:  # the summary is still saved, without the trend
+            self.pain_trend = ()
 
     def _show_result(self, assessment: Assessment) -> None:
         """The disposition and what to do first; the rest (advice, exercises, details) after it.
@@ -358,7 +416,8 @@ class Session:
             if fmt == "pdf":
                 self.prompter.show("Making the PDF (this can take a few seconds)...")
             try:
-                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt)
+                path = save_summary(self.ruleset, answers, assessment, free_path(folder, stem, EXTENSION_OF[fmt]), fmt=fmt,
+                                    pain_trend=self.pain_trend)
             except OutputError as error:
                 self.prompter.show(f"Could not save the {fmt} summary: {error}")
                 continue
@@ -380,12 +439,15 @@ class Session:
         patient = self.visit.answers_file(answers.ruleset_version or "", {}).patient
         return answers.model_copy(update={"patient": patient})
 
+    def _today(self) -> date:
+        return self.clock().date()
+
     def _born_matches_age(self, text: str) -> str | None:
         """A date of birth typed after the age was answered: a real date, and one the age allows."""
         problem = check_date_of_birth(text)
         if problem or not text.strip():
             return problem
-        conflict = age_conflict(date.fromisoformat(text.strip()), self.flow.answers.get(AGE_QUESTION))
+        conflict = age_conflict(date.fromisoformat(text.strip()), self.flow.answers.get(AGE_QUESTION), self._today(), now=True)
         return f"{conflict[0].upper()}{conflict[1:]}: please check it." if conflict else None
 
     def _save_answers(self, answers: AnswersFile, summary_path: Path) -> None:
@@ -411,7 +473,8 @@ def _any_reason(text: str) -> str | None:
 
 def _lowering_reason(text: str) -> str | None:
     problem = lowering_reason_problem(text)
-    return f"Please give the reason in words: {problem.split('(')[-1].rstrip(')')}." if problem else None
+    # shown on one line under the answer: short enough for 60 columns
+    return f"A reason in words, please ({MIN_REASON_WORDS}+ words, {MIN_REASON_LETTERS}+ letters)." if problem else None
 
 
 def _why_not_lower(assessment: Assessment) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+from ..report.chart import sparkline
 from .store import Entry, Row
-from .trend import pain_series, sparkline
+from .trend import pain_series
 
 KINDS = {"questionnaire": "questionnaire", "file": "answers file", "checkin": "check-in"}
 COURSE_WORDS = {"better": "better", "same": "about the same", "worse": "worse"}

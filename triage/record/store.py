@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -183,6 +184,20 @@ class RecordStore:
             os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))
         except OSError as error:
             raise RecordError(f"{self.path}: cannot open the record ({error.strerror})") from None
+        deadline = time.monotonic() + self.busy_timeout_ms / 1000
+        while True:
+            try:
+                return self._connect()
+            except sqlite3.OperationalError as error:
+                # Switching to WAL and the first migration can be refused at once ("database is locked")
+                # while another process opens the same new record: SQLite does not wait on its busy
+                # handler there. Try again until the busy timeout has passed, like any other wait.
+                if not _busy(error) or time.monotonic() >= deadline:
+                    raise self._error(error) from None
+                time.sleep(0.02)
+
+    def _connect(self) -> sqlite3.Connection:
+        """The connection, checked and migrated; a ``sqlite3.OperationalError`` for busy is left to ``_open``."""
         db = sqlite3.connect(self.path, timeout=self.busy_timeout_ms / 1000, isolation_level=None)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout_ms)}")
@@ -198,6 +213,8 @@ class RecordStore:
                 self._migrate(db)
         except sqlite3.Error as error:
             db.close()
+            if isinstance(error, sqlite3.OperationalError) and _busy(error):
+                raise
             raise self._error(error) from None
         except BaseException:
             db.close()
@@ -235,7 +252,7 @@ class RecordStore:
 
     def _error(self, error: sqlite3.Error) -> RecordError:
         text = str(error)
-        if "locked" in text or "busy" in text:
+        if _busy(error):
             return RecordError(f"{self.path}: the record is in use by another triage program (locked); nothing was changed")
         if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
             return RecordError(f"{self.path}: the record is damaged ({text}); it was left as it is")
@@ -285,6 +302,14 @@ class RecordStore:
                        (key, ref.name, ref.date_of_birth, utc_text(now)))
             row = db.execute("SELECT id, key, name, date_of_birth FROM people WHERE key = ?", (key,)).fetchone()
         return Person(*row)
+
+    def people_seen(self) -> list[tuple[Person, datetime]]:
+        """Everyone with a record and when they were last seen (their newest record), most recent first."""
+        rows = self._read(
+            "SELECT p.id, p.key, p.name, p.date_of_birth, max(r.at) FROM people p JOIN "
+            "(SELECT person_id, ended_at AS at FROM assessments UNION ALL SELECT person_id, at FROM checkins) r "
+            "ON r.person_id = p.id GROUP BY p.id ORDER BY 5 DESC, p.id DESC")
+        return [(Person(*row[:4]), from_utc_text(row[4])) for row in rows]
 
     def people(self) -> list[Person]:
         return [Person(*row) for row in self._read("SELECT id, key, name, date_of_birth FROM people ORDER BY id")]
@@ -386,3 +411,9 @@ def _entry(row: tuple) -> Entry:
 def _number(record_id: str, prefix: str) -> int | None:
     digits = record_id[len(prefix):]
     return int(digits) if record_id[:1].lower() == prefix and digits.isdigit() and len(digits) < 19 else None
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Another connection holds the lock ("database is locked", "database table is locked", busy)."""
+    text = str(error)
+    return "locked" in text or "busy" in text

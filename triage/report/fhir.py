@@ -13,6 +13,16 @@ without knowing any extension; contained RiskAssessment or ClinicalImpression re
 an extension would be dropped silently by most importers. The generated narrative (``text``)
 repeats the result in plain words for any FHIR viewer.
 
+The pain trend. When the summary carries the person's recorded pain scores (``pain_trend``, from
+the record's questionnaires and check-ins), each is an ``Observation`` (LOINC 72514-3, pain severity
+0-10, ``valueInteger``, subject ``#patient``) *contained* in the QuestionnaireResponse and referenced
+from the outcome item ``triage-outcome-pain-trend`` (``valueReference``). Contained, not a Bundle: the
+export stays one QuestionnaireResponse whatever the record holds (importers and ``check_response``
+see the same resource type every time), the Observations share the contained Patient, and each is
+referenced from the resource, as FHIR's rule dom-3 requires of contained resources (fhir.resources
+R4B validates the structure but not that rule, so ``check_response`` checks it). A Bundle would
+need the Patient moved out of the response and a second shape of file for the same export.
+
 Identifiers. linkId = our question id (stable across rule versions); outcome items use ids with a
 hyphen, which question ids cannot contain. Choice answers are ``valueCoding`` with one code system
 per question, ``urn:neck-triage:question:<id>``; dispositions and findings have their own systems.
@@ -32,12 +42,14 @@ from fhir.resources.R4B.questionnaireresponse import QuestionnaireResponse
 from ..ruleset.conditions import AllOf, Test
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, Question, QuestionType
+from .chart import pain_observations
 from .summary import AnsweredQuestion, Summary
 
 CANONICAL = "urn:neck-triage:questionnaire"
 DISPOSITION_SYSTEM = "urn:neck-triage:disposition"
 FINDING_SYSTEM = "urn:neck-triage:finding"
 OUTCOME = "triage-outcome"
+TREND_ITEM = f"{OUTCOME}-pain-trend"
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, CANONICAL)
 escape = partial(_html_escape, quote=False)
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -113,7 +125,11 @@ def _contained(s: Summary) -> list[dict[str, Any]]:
         contained.append({"resourceType": "RelatedPerson", "id": "respondent", "patient": {"reference": "#patient"}})
     if s.nurse:
         contained.append({"resourceType": "Practitioner", "id": "nurse", "name": [{"text": s.nurse}]})
-    return contained
+    return contained + pain_observations(s.trend_series, subject_reference="#patient", ids=_trend_ids(s))
+
+
+def _trend_ids(s: Summary) -> list[str]:
+    return [f"pain-{number}" for number in range(1, len(s.pain_trend) + 1)]
 
 
 def _response_item(answer: AnsweredQuestion) -> dict[str, Any]:
@@ -147,6 +163,10 @@ def _outcome_item(s: Summary) -> dict[str, Any]:
         items.append(_text(f"{OUTCOME}-override-reason", "Reason for the override", o.reason or "none given"))
     if s.notes:
         items.append({"linkId": f"{OUTCOME}-note", "text": "Notes", "answer": [{"valueString": f"{n.about}: {n.text}"} for n in s.notes]})
+    if s.pain_trend:
+        references = [{"valueReference": {"reference": f"#{rid}", "display": f"Pain {p.score}/10 on {p.at:%Y-%m-%d}"}}
+                      for rid, p in zip(_trend_ids(s), s.pain_trend)]
+        items.append({"linkId": TREND_ITEM, "text": "Pain scores over time (0-10)", "answer": references})
     items.append(_text(f"{OUTCOME}-ruleset", "Ruleset", f"{s.ruleset_version} sha256:{s.ruleset_hash}"))
     return {"linkId": OUTCOME, "text": "Triage outcome (computed, not a diagnosis)", "item": items}
 
@@ -166,6 +186,9 @@ def narrative(s: Summary) -> str:
     if s.findings:
         rows = "".join(f"<li>{escape(f.title)} ({escape(f.level_label)}): {escape(f.rationale)}</li>" for f in s.findings)
         parts.append(f"<p>Findings:</p><ul>{rows}</ul>")
+    if s.pain_trend:
+        scores = "; ".join(f"{p.at:%Y-%m-%d} {p.score}" for p in s.pain_trend)
+        parts.append(f"<p>Pain scores over time (0-10): {escape(scores)}</p>")
     parts.append(f"<p>If things get worse: {escape(d.if_worse)}</p>")
     parts.append(f"<p>{escape(s.disclaimer)}</p>")
     return f'<div xmlns="{XHTML}">{"".join(parts)}</div>'
@@ -182,6 +205,14 @@ def check_response(response: QuestionnaireResponse) -> None:
             coding = answer.valueCoding
             if coding is not None:
                 assert coding.system == question_system(item.linkId) and coding.code, item.linkId
+    _check_contained(response)
+
+
+def _check_contained(response: QuestionnaireResponse) -> None:
+    """dom-3: every contained resource is referenced from the response (the library does not check it)."""
+    text = response.model_dump_json(exclude={"contained"})
+    for resource in response.contained or ():
+        assert f'"#{resource.id}"' in text, f"contained {resource.get_resource_type()} {resource.id} is not referenced"
 
 
 # --- Questionnaire ------------------------------------------------------------------------------
@@ -310,6 +341,7 @@ def _outcome_definition(ruleset: Ruleset) -> dict[str, Any]:
         {"linkId": f"{OUTCOME}-engine-disposition", "text": "Disposition before the nurse's override", "type": "choice", "readOnly": True, "answerOption": levels},
         {"linkId": f"{OUTCOME}-override-reason", "text": "Reason for the override", "type": "text", "readOnly": True},
         {"linkId": f"{OUTCOME}-note", "text": "Notes", "type": "text", "repeats": True, "readOnly": True},
+        {"linkId": TREND_ITEM, "text": "Pain scores over time (0-10)", "type": "reference", "repeats": True, "readOnly": True},
         {"linkId": f"{OUTCOME}-ruleset", "text": "Ruleset", "type": "string", "readOnly": True},
     ]
     return {"linkId": OUTCOME, "text": "Triage outcome (computed, not a diagnosis)", "type": "group", "readOnly": True, "item": items}

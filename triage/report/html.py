@@ -10,7 +10,9 @@ from functools import lru_cache
 from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from markupsafe import Markup
 
+from .chart import scores_text, svg_chart
 from .outline import GRID_COLUMNS, SUBTITLE, disposition_lines, footer, outline, patient_lines, running_footer, running_header, with_colon
 from .summary import Summary
 
@@ -63,4 +65,12 @@ def html_summary(s: Summary) -> str:
         grid_columns=GRID_COLUMNS,
         footer=footer(s),
         subtitle=SUBTITLE,
+        trend_svg=trend_svg(s),
+        trend_words=scores_text(s.trend_series),
     )
+
+
+def trend_svg(s: Summary) -> Markup:
+    """The pain chart as inline SVG (empty without a trend). Marked safe: ``chart.svg_chart`` writes only
+    numbers and dates from the validated scores, and escapes its title; nothing in it loads anything."""
+    return Markup(svg_chart(s.trend_series, width=372, height=120)) if s.has_trend else Markup("")

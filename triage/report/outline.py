@@ -5,7 +5,8 @@ heading, a paragraph, a list or the answers table looks. The HTML template follo
 (a test checks that every section heading appears in every format).
 
 Reading order, for a clinician: the result and what to do first (the writers' header), what was
-found and why, where the questionnaire stopped early, the answers at a glance (present, not sure,
+found and why, the pain scores over time (when the record holds check-ins for the person), where
+the questionnaire stopped early, the answers at a glance (present, not sure,
 absent, other answers, one row per section), then the advice given.
 
 The split between the clinician's page and the person's own copy: the printed formats (PDF and
@@ -21,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ..ruleset.model import NO, NOT_SURE, YES, QuestionType
+from .chart import scores_text, sparkline
 from .summary import NONE, AnsweredQuestion, Summary
 
 Kind = Literal["para", "bullets", "numbered", "grid"]
@@ -125,6 +127,7 @@ def outline(s: Summary, brief: bool = False) -> list[Section]:
     """
     sections = [
         _findings(s, brief),
+        _pain_trend(s),
         _answers(s),
         _safety_net(s, brief),
         *((_brief_advice(s),) if brief else (_self_care(s), _exercises(s), _prevention(s))),
@@ -156,6 +159,19 @@ def _findings(s: Summary, brief: bool = False) -> Section:
         details.append(f"Sources: {sources}")
         items.append(Item(f"({f.level_label})", label=f.title, details=tuple(details)))
     return Section("findings", "What was found and why", (bullets(items),))
+
+
+TREND_HEADING = "Pain over time"
+
+
+def _pain_trend(s: Summary) -> Section:
+    """The recorded pain scores (questionnaires and check-ins), when there are at least two: a
+    sparkline with every date and score. The PDF and HTML draw it as a chart instead."""
+    if not s.has_trend:
+        return Section("pain_trend", TREND_HEADING, ())
+    series = s.trend_series
+    item = Item(sparkline(series), details=(f"Scores (0-10): {scores_text(series)}.",))
+    return Section("pain_trend", TREND_HEADING, (Block("para", (item,)),))
 
 
 def _safety_net(s: Summary, brief: bool = False) -> Section:

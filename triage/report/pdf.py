@@ -25,7 +25,8 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 
-from .outline import GRID_COLUMNS, SUBTITLE, Block, Item, Section, disposition_lines, footer, outline, patient_lines, running_footer, running_header, with_colon
+from .chart import geometry
+from .outline import GRID_COLUMNS, SUBTITLE, TREND_HEADING, Block, Item, Section, disposition_lines, footer, outline, patient_lines, running_footer, running_header, with_colon
 from .summary import Summary
 
 FONT = "TriageSans"
@@ -42,6 +43,9 @@ LEVEL_COLOURS = {  # border, fill (the same colours as the HTML summary)
     "self_care": ((46, 125, 50), (234, 245, 234)),
 }
 MUTED = (85, 85, 85)
+TREND_COLOUR = (31, 78, 121)
+CHART_HEIGHT = 25.0  # mm: the pain chart at the top right, heading and dates included
+CHART_BOX = 62.0  # mm wide
 PAPERS = {"a4": "A4", "letter": "Letter"}
 _TOKENS = re.compile(r"\n|[^\S\n]+|\S+")
 
@@ -109,25 +113,31 @@ class SummaryPDF(FPDF):
             self.add_page()
 
     def _header_block(self) -> None:
+        """Title, subtitle and who; with a pain trend, the chart sits at the top right beside them
+        (so it costs the page almost no height: a self-care case stays on one page)."""
         s = self.summary
+        top = self.get_y()
+        width = self.epw - (CHART_BOX + 3 if s.has_trend else 0)
         self._font(13, bold=True)
-        self.multi_cell(0, 6, s.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self._font(8, colour=MUTED)
-        self.cell(0, 4, SUBTITLE,
-                  new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.multi_cell(width, 6, s.title, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self._mixed(self.l_margin, width, 8, 3.6, "", SUBTITLE, colour=MUTED)
         self.ln(0.8)
         (first_label, name), *rest = patient_lines(s)
-        self._text_unit(Item(name, first_label), BODY, indent=0, label_width=22)
-        half = self.epw / 2
+        self._text_unit(Item(name, first_label), BODY, indent=0, label_width=22, width=width)
+        half = width / 2
         for left, right in zip(rest[::2], [*rest[1::2], None]):
-            top = self.get_y()
-            self._text_unit(Item(left[1], left[0]), BODY, indent=0, label_width=22, width=half - 2)
+            row = self.get_y()
+            self._text_unit(Item(left[1], left[0]), BODY, indent=0, label_width=22 if not s.has_trend else 21, width=half - 2)
             bottom = self.get_y()
             if right:
-                self.set_y(top)
-                self._text_unit(Item(right[1], right[0]), BODY, indent=half, label_width=22)
+                self.set_y(row)
+                self._text_unit(Item(right[1], right[0]), BODY, indent=half, label_width=22 if not s.has_trend else 21, width=half)
             self.set_y(max(bottom, self.get_y()))
-        self.ln(1)
+        bottom = self.get_y()
+        if s.has_trend:
+            self._trend_chart(self.l_margin + width + 3, top)
+            bottom = max(bottom, top + CHART_HEIGHT)
+        self.set_y(bottom + 1)
 
     def _disposition_box(self) -> None:
         """The result: a coloured box, the level in large type, what to do now and if worse."""
@@ -219,6 +229,8 @@ class SummaryPDF(FPDF):
     # --- sections ---------------------------------------------------------------------------------
 
     def _section(self, section: Section) -> None:
+        if section.key == "pain_trend":  # drawn at the top right, beside the header (``_trend_chart``)
+            return
         if section.key == "not_a_diagnosis":  # one small closing paragraph, its heading as the lead-in
             text = " ".join(item.text for block in section.blocks for item in block.items)
             self._compact(Block("para", (Item(text),), section.heading))
@@ -233,6 +245,40 @@ class SummaryPDF(FPDF):
         self.ln(0.8)
         for block in section.blocks:
             self._block(block, section.key)
+
+    def _trend_chart(self, x: float, top: float) -> None:
+        """The pain scores over time as a small vector chart (lines and squares, no image) in a box
+        CHART_BOX wide and CHART_HEIGHT high at (x, top): its heading, a 0-10 grid, a line through the
+        scores, each score above its point (up to 15 points), the first and last dates under it."""
+        series = self.summary.trend_series
+        self._font(8, bold=True)
+        self.text(x, top + 2.6, TREND_HEADING)
+        self._font(5.5, colour=MUTED)
+        self.text(x + self._width(TREND_HEADING, True, 8) + 1.5, top + 2.6, f"(0-10, {len(series)} scores)")
+        left, plot_top = x + 5, top + 6.5
+        plot_w, plot_h = CHART_BOX - 5, CHART_HEIGHT - 11
+        shape = geometry(series, left + 2, plot_top, plot_w - 4, plot_h)
+        self.set_line_width(0.15)
+        self.set_draw_color(200, 200, 200)
+        for score, y in shape.grid:
+            self.line(left, y, left + plot_w, y)
+            self.text(left - 1 - self._width(str(score), False, 5.5), y + 0.7, str(score))
+        self.set_draw_color(*TREND_COLOUR)
+        self.set_line_width(0.45)
+        self.polyline(list(shape.points))
+        self.set_fill_color(*TREND_COLOUR)
+        self._font(5.5, colour=TREND_COLOUR)
+        for (px, py), (_, score) in zip(shape.points, series):
+            self.rect(px - 0.6, py - 0.6, 1.2, 1.2, style="F")
+            if shape.labelled:
+                self.text(px - self._width(str(score), False, 5.5) / 2, py - 1.2, str(score))
+        self._font(5.5, colour=MUTED)
+        first, last = f"{series[0][0]:%Y-%m-%d}", f"{series[-1][0]:%Y-%m-%d}"
+        self.text(left, plot_top + plot_h + 2.6, first)
+        self.text(left + plot_w - self._width(last, False, 5.5), plot_top + plot_h + 2.6, last)
+        self.set_line_width(0.2)
+        self.set_draw_color(0, 0, 0)
+        self.set_text_color(0, 0, 0)
 
     def _first_height(self, section: Section) -> float:
         block = section.blocks[0]

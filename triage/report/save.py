@@ -6,6 +6,7 @@ the terminal path never pays for fpdf2 or fhir.resources. Every renderer returns
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from importlib import import_module
 from pathlib import Path
@@ -66,12 +67,15 @@ def save_summary(
     fmt: str | None = None,
     force: bool = False,
     created: datetime | None = None,
+    pain_trend: Iterable[tuple[datetime, int]] = (),
 ) -> Path:
-    """Write the summary to ``path`` (0600, atomic); never replaces a file unless ``force``."""
+    """Write the summary to ``path`` (0600, atomic); never replaces a file unless ``force``.
+
+    ``pain_trend``: the person's recorded pain scores, from the record (``record.trend.summary_trend``)."""
     path = Path(path)
     check_output_path(path, force)
     fmt = summary_format(path, fmt)
-    data = render(build_summary(ruleset, answers_file, assessment, created), fmt)
+    data = render(build_summary(ruleset, answers_file, assessment, created, pain_trend), fmt)
     atomic_write(path, data, force=force)
     return path
 

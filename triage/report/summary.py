@@ -109,6 +109,13 @@ class OverrideLine(_Model):
     by: str | None = None
 
 
+class PainPoint(_Model):
+    """One recorded pain score (0-10) and when it was given: a point of the trend."""
+
+    at: AwareDatetime
+    score: int = Field(ge=0, le=10)
+
+
 class Summary(_Model):
     """Everything the printed summary and the FHIR export say, in reading order."""
 
@@ -149,6 +156,18 @@ class Summary(_Model):
     ruleset_version: str
     ruleset_hash: str
     answers: tuple[AnsweredQuestion, ...] = Field(description="Every answer in asking order (for FHIR)")
+    # the person's recorded pain scores up to this one, oldest first; filled by the caller from the record
+    pain_trend: tuple[PainPoint, ...] = ()
+
+    @property
+    def trend_series(self) -> list[tuple[datetime, int]]:
+        """``pain_trend`` as (moment, score) pairs, for ``chart``."""
+        return [(point.at, point.score) for point in self.pain_trend]
+
+    @property
+    def has_trend(self) -> bool:
+        """A course to draw: at least two scores."""
+        return len(self.pain_trend) >= 2
 
     @property
     def created_text(self) -> str:
@@ -189,9 +208,12 @@ def time_text(when: datetime) -> str:
 
 
 def build_summary(
-    ruleset: Ruleset, answers_file: AnswersFile, assessment: Assessment, created: datetime | None = None
+    ruleset: Ruleset, answers_file: AnswersFile, assessment: Assessment, created: datetime | None = None,
+    pain_trend: Iterable[tuple[datetime, int]] = (),
 ) -> Summary:
-    """The one summary model for ``assessment``; ``created`` defaults to now, in local time."""
+    """The one summary model for ``assessment``; ``created`` defaults to now, in local time.
+
+    ``pain_trend``: the person's recorded (moment, score) pairs, oldest first (the record computes them)."""
     created = _aware(created)
     content = load_summary_content(ruleset)
     third_person = answers_file.nurse is not None or answers_file.respondent == "someone_else"
@@ -226,6 +248,7 @@ def build_summary(
         ruleset_version=assessment.ruleset.version,
         ruleset_hash=assessment.ruleset.hash,
         answers=answered,
+        pain_trend=tuple(PainPoint(at=at, score=score) for at, score in pain_trend),
     )
 
 

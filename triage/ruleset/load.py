@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -305,6 +306,7 @@ def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     yield from _red_flag_safety_problems(ruleset)
     yield from _hidden_red_flag_problems(ruleset)
     yield from _group_problems(ruleset)
+    yield from _rationale_problems(ruleset)
 
 
 def _question_problems(ruleset: Ruleset) -> Iterator[RulesError]:
@@ -515,3 +517,35 @@ def _group_problems(ruleset: Ruleset) -> Iterator[RulesError]:
             inside = sorted(reads & set(group.members))
             if inside:
                 yield RulesError("questions.yaml", where, f"member {member} is a follow-up of member {', '.join(inside)}: list it outside the group")
+
+
+# A rationale (and a finding's caution) is what a clinician reads in every summary: no program ids, no references to the fact file
+# (those go in ``review_note``, shown only in docs/rules.md).
+_FACT_FILE_REFERENCE = re.compile(r"facts\.md|\(facts\b|\bfacts §|\[(?:F|F2|I)\]", re.IGNORECASE)
+_WORD = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _declared_ids(ruleset: Ruleset) -> set[str]:
+    """Every id and code the rules declare that a reader could not mistake for a word (it has an underscore)."""
+    ids = {*ruleset.sections, *(level.value for level in ruleset.scale.levels)}
+    for question in ruleset.questions:
+        ids.add(question.id)
+        ids.update(c.code for c in question.choices or ())
+    ids.update(item.id for item in (*ruleset.findings, *ruleset.self_care, *ruleset.exercises, *ruleset.factors, *ruleset.tips))
+    return {i for i in ids if "_" in i} | {NOT_SURE}
+
+
+def _rationale_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    ids = _declared_ids(ruleset)
+    for finding in ruleset.findings:
+        where = f"rule {finding.id}"
+        file = ruleset.finding_files[finding.id]
+        for field_name in ("rationale", "caution"):
+            text = getattr(finding, field_name) or ""
+            named = [word for word in _WORD.findall(text) if word in ids]
+            if named:
+                yield RulesError(file, where, f"{field_name} names the program id '{named[0]}': say it in words "
+                                              "(rule mechanics go in review_note)")
+            if _FACT_FILE_REFERENCE.search(text):
+                yield RulesError(file, where, f"{field_name} cites the fact file: put facts.md references in review_note "
+                                              "(the sources are listed by name)")

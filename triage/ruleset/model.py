@@ -99,6 +99,7 @@ class Question(Strict):
     ask: Text = Field(description="Wording for the person: 'Do you ...?'")
     ask_nurse: Text = Field(description="Wording for a nurse: 'Does the patient ...?'")
     help: str | None = None
+    help_nurse: str | None = Field(default=None, description="The help text for a nurse, where ``help`` speaks to the person")
     red_flag: bool = Field(
         default=False,
         description="A red-flag screening question: 'no' is a pertinent negative, 'not sure' an unknown.",
@@ -129,6 +130,8 @@ class Question(Strict):
             raise ValueError(f"a {kind.value} question takes no min/max")
         if kind is not QuestionType.pain and self.anchors:
             raise ValueError("only a pain question takes anchors")
+        if self.help_nurse and not self.help:
+            raise ValueError("help_nurse is the nurse's wording of help: give help too")
         return self
 
     @property
@@ -153,6 +156,9 @@ class Question(Strict):
 
     def wording(self, nurse: bool = False) -> str:
         return self.ask_nurse if nurse else self.ask
+
+    def help_text(self, nurse: bool = False) -> str | None:
+        return (self.help_nurse or self.help) if nurse else self.help
 
     def choice_label(self, code: str, nurse: bool = False) -> str:
         if self.type is QuestionType.yes_no_unsure:
@@ -207,7 +213,13 @@ class Finding(Sourced):
     level: Level
     when: Condition
     message: Text = Field(description="What it means for the person, in plain words")
-    rationale: Text = Field(description="Why, for a clinician")
+    rationale: Text = Field(description="Why, for a clinician: one or two plain sentences, shown in every summary")
+    review_note: str | None = Field(
+        default=None,
+        min_length=1,
+        description="For the rules' reviewers only (facts.md sections, rule mechanics): shown by `triage rules docs`, "
+        "never in a summary or on a screen",
+    )
     combinable: bool = Field(
         default=False,
         description="Counts toward the scale's 'two or more findings raise the level' rule",

@@ -125,6 +125,7 @@ def _finding(ruleset: Ruleset, finding: Finding) -> list[str]:
         *_condition_block(ruleset, finding.when, "- **Fires when** "),
         f"- **Message:** {_text(finding.message)}",
         f"- **Rationale:** {_text(finding.rationale)}",
+        *([f"- **Review note:** {_text(finding.review_note)}"] if finding.review_note else []),
         f"- **Sources:** {_sources(finding.sources)}",
     ]
     if finding.caution:
