@@ -69,9 +69,9 @@ class Draft(BaseModel):
             if unknown is not None:
                 return f"{name}: {unknown!r:.40} is not a group id"
         for gid, members in state.filled.items():
-            stray = next((m for m in members if m not in groups[gid].members or state.answers.get(m) != "no"), None)
+            stray = next((m for m in members if m not in groups[gid].members or state.answers.get(m) not in ("yes", "no")), None)
             if stray is not None:
-                return f"filled.{gid}: {stray!r:.40} is not a member answered no"
+                return f"filled.{gid}: {stray!r:.40} is not a member answered yes or no"
         required = next((qid for qid in state.declined if known[qid].required), None)
         if required is not None:
             return f"declined: {required} must be answered"
@@ -96,6 +96,7 @@ class FlowState(BaseModel):
     groups: dict[str, Literal["yes", "no", "not_sure"]] = {}
     filled: dict[str, list[str]] = {}
     groups_remembered: dict[str, Literal["yes", "no", "not_sure"]] = {}
+    previewed: bool = False
 
 
 def describe_problem(error: ValidationError) -> str:

@@ -6,11 +6,15 @@ answers so far always comes from the real ``Assessor`` (the same one ``triage as
 
 Grouped screening: when the next question is a member of a group (``groups:`` in questions.yaml)
 and at least two of its members apply and are unanswered, the group is asked instead: "No, none
-of these" answers each of those members "no"; "Yes" and "Not sure" answer nothing, and the members
-are then asked one by one as without the group. The group's answer is kept only to go back to it
-and in drafts: the answers (and so the assessment) are the same whichever way they were given.
+of these" answers each of those members "no"; "Yes, one or more" is followed by "which ones?" and "Not
+sure" by "which are you not sure about?" (tick-boxes; then, if some are left, which of the others
+are not sure, or apply): ticked members are "yes" or "not sure" as ticked, the rest "no", so not
+sure is never read as no. The group's answer is kept only to go back to
+it and in drafts: the answers (and so the assessment) are the same whichever way they were given.
 
-Asking order: questions that can lead to a more urgent finding come first (a follow-up question
+Asking order: every question that can change the disposition or a finding (``essential_ids``)
+comes before the everyday questions that only tailor the advice, so the result so far can be shown
+when the warning signs are done. Within each part, questions that can lead to a more urgent finding come first (a follow-up question
 lifts the question it depends on), ties keep the order of ``questions.yaml``, and a question is
 never asked before the questions its ``ask_when`` reads.
 """
@@ -18,6 +22,7 @@ never asked before the questions its ``ask_when`` reads.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from typing import Any
 
 from ..assessment.answers import applicable
@@ -25,7 +30,7 @@ from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
 from ..ruleset.conditions import iter_tests
 from ..ruleset.load import Ruleset
-from ..ruleset.model import NO, Level, Question, QuestionGroup
+from ..ruleset.model import NO, NOT_SURE, YES, Level, Question, QuestionGroup
 
 NOT_TESTED = -1
 
@@ -50,6 +55,14 @@ def asking_order(ruleset: Ruleset) -> tuple[Question, ...]:
                 if not deps:
                     heapq.heappush(ready, key[other])
     return tuple(order)
+
+
+def warning_signs_first(order: tuple[Question, ...], essential: frozenset[str]) -> tuple[Question, ...]:
+    """The questions that can change the disposition or a finding first, then the everyday ones
+    (work, sleep, stress...) that only tailor the advice: the result so far is shown in between.
+    Each part keeps ``asking_order``; an essential question never reads an everyday one
+    (``essential_ids`` keeps every question an essential one depends on)."""
+    return tuple(q for q in order if q.id in essential) + tuple(q for q in order if q.id not in essential)
 
 
 def _order_keys(ruleset: Ruleset) -> dict[str, tuple[int, int, int, str]]:
@@ -102,8 +115,8 @@ class Flow:
         self.ruleset = ruleset
         self.grouped = grouped  # False: every question one by one (the groups are never asked)
         self.assessor = assessor
-        self.order = asking_order(ruleset)
         self.essential = essential_ids(ruleset)
+        self.order = warning_signs_first(asking_order(ruleset), self.essential)
         self.answers: dict[str, Any] = {}
         self.history: list[str] = []
         self.declined: set[str] = set()
@@ -112,7 +125,8 @@ class Flow:
         self.quick = False  # finishing quickly: only essential questions are still asked
         self.urgent_offered = False
         self.groups: dict[str, str] = {}  # group id -> its answer (not a clinical answer)
-        self.filled: dict[str, list[str]] = {}  # group id -> members it answered "no"
+        self.filled: dict[str, list[str]] = {}  # group id -> members its screens answered ("no", or "yes" when ticked)
+        self.previewed = False  # the result so far was shown when the everyday questions began
         self.groups_remembered: dict[str, str] = {}
 
     # --- what to ask ---------------------------------------------------------------------------
@@ -140,6 +154,12 @@ class Flow:
         if self.quick and question.id not in self.essential:
             return False
         return applicable(question, self.answers)
+
+    def everyday_next(self) -> bool:
+        """True when every warning-sign question that applies is answered and an everyday one is next:
+        the answers can no longer change the disposition or the findings, only the advice."""
+        question = self.next_question()
+        return isinstance(question, Question) and question.id not in self.essential and not self.editing
 
     def optional_remaining(self) -> list[Question]:
         """Unanswered questions that apply and that finishing quickly would leave out."""
@@ -177,20 +197,52 @@ class Flow:
         self._remove_stale()
 
     def answer_group(self, group_id: str, code: str) -> None:
-        """Answer a group: "no" answers every member that applies now "no"; other codes open them."""
-        group = self.ruleset.group_by_id[group_id]
+        """Answer a group: "no" answers every member that applies now "no"; "not_sure" (and "yes"
+        without saying which, see ``answer_group_which``) opens them one by one."""
         if code not in ("yes", "no", "not_sure"):
             raise ValueError(f"{group_id}: {code!r} is not a group answer")
-        members = [q.id for q in self.due_members(group)]
+        members = [q.id for q in self.due_members(self.ruleset.group_by_id[group_id])]
+        self._record_group(group_id, code, dict.fromkeys(members, NO) if code == NO else {})
+
+    def answer_group_items(self, group_id: str, code: str, values: Mapping[str, str]) -> None:
+        """The group answered "yes" or "not sure", then which: ``values`` gives the members the person
+        ticked ("yes" or "not_sure"); every other member that applies now is "no", as they said by
+        not ticking it from the list. A ticked member that is not a yes/no question (a headache: how
+        bad?) is left to be asked on its own; "not sure" is never read as "no"."""
+        if code not in ("yes", "not_sure"):
+            raise ValueError(f"{group_id}: {code!r} is not a group answer that says which")
+        members = self.due_members(self.ruleset.group_by_id[group_id])
+        ids = {q.id for q in members}
+        if not values:
+            raise ValueError(f"{group_id}: tick at least one of its questions that apply now")
+        wrong = next((m for m, v in values.items() if m not in ids or v not in (YES, NOT_SURE)), None)
+        if wrong is not None:
+            raise ValueError(f"{group_id}: {wrong!r} is not one of its questions that apply now, ticked yes or not sure")
+        given: dict[str, str] = {}
+        for question in members:
+            value = values.get(question.id, NO)
+            if value in question.codes:
+                given[question.id] = value
+            elif value != NO:
+                continue  # asked on its own
+            else:
+                raise ValueError(f"{group_id}: {question.id} has no 'no' answer")  # the loader prevents it
+        self._record_group(group_id, code, given)
+
+    def return_to_group(self, group_id: str, code: str) -> None:
+        """Ask the group again (back from "which ones?"), offering the answer just given."""
+        self.groups_remembered[group_id] = code
+        self.pending = group_id
+
+    def _record_group(self, group_id: str, code: str, given: dict[str, str]) -> None:
         self._forget_group(group_id)
         self.groups[group_id] = code
         self.groups_remembered.pop(group_id, None)
-        if code == NO:
-            for member in members:
-                self._forget(member)
-                self.answers[member] = NO
-                self.remembered.pop(member, None)
-            self.filled[group_id] = members
+        for member, value in given.items():
+            self._forget(member)
+            self.answers[member] = value
+            self.remembered.pop(member, None)
+        self.filled[group_id] = list(given)
         self.history.append(group_id)
         self.pending = None
         self._remove_stale()
@@ -244,7 +296,7 @@ class Flow:
                 members.remove(question_id)
 
     def _take_back_group(self, group_id: str) -> None:
-        """Take back a group's answer and the "no" answers it gave (they are offered again)."""
+        """Take back a group's answer and the answers it gave (they are offered again)."""
         for member in list(self.filled.get(group_id, ())):
             self._take_back(member)
         if group_id in self.groups:
@@ -305,6 +357,7 @@ class Flow:
             "groups": dict(self.groups),
             "filled": {gid: list(members) for gid, members in self.filled.items()},
             "groups_remembered": dict(self.groups_remembered),
+            "previewed": self.previewed,
         }
 
     def restore(self, state: dict[str, Any]) -> None:
@@ -314,7 +367,8 @@ class Flow:
         self.answers = {k: v for k, v in state.get("answers", {}).items() if k in known}
         self.declined = {k for k in state.get("declined", ()) if k in known}
         self.groups = {k: v for k, v in state.get("groups", {}).items() if k in groups}
-        self.filled = {k: [m for m in v if self.answers.get(m) == NO] for k, v in state.get("filled", {}).items() if k in self.groups}
+        self.filled = {k: [m for m in v if self.answers.get(m) in (YES, NO)] for k, v in state.get("filled", {}).items() if k in self.groups}
+        self.previewed = bool(state.get("previewed"))
         self.groups_remembered = {k: v for k, v in state.get("groups_remembered", {}).items() if k in groups}
         self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined or k in self.groups]
         self.remembered = {k: v for k, v in state.get("remembered", {}).items() if k in known}

@@ -93,6 +93,25 @@ def urgent_text(a: Assessment, nurse: bool = False) -> str:
     return "\n".join(lines + _finding_lines(a.findings, nurse))
 
 
+def preview_text(a: Assessment, nurse: bool, everyday: int, topics: str) -> str:
+    """The result so far, shown once when the warning-sign questions are done and only the everyday
+    ones (which tailor the advice but cannot change the disposition) are left."""
+    action, if_worse = a.level.for_reader(nurse)
+    lines = [banner(f"RESULT SO FAR: {a.level.label.upper()} ({a.level.timeframe})"), action]
+    if a.findings:
+        lines += ["", "Because of:", *_finding_lines(a.findings, nurse)]
+    many = f"{everyday} everyday question{'s' if everyday != 1 else ''}"
+    if nurse:
+        lines += ["", f"Warning-sign screening is complete. {many.capitalize()} follow ({topics}): they tailor the "
+                      "self-care advice and cannot change the disposition. Then the review and the full result."]
+    else:
+        lines += ["", f"The warning-sign questions are done. {many.capitalize()} follow ({topics}): they make the "
+                      "advice fit you and do not change how soon to get care. Then you check your answers and see "
+                      "the whole result."]
+    lines += ["", f"If things get worse: {if_worse}"]
+    return "\n".join(lines)
+
+
 def _finding_lines(findings, nurse: bool = False) -> list[str]:
     """Each finding and its message to the person; for a nurse the finding alone (its clinical
     rationale is in the nurse's section: the messages speak to the patient)."""

@@ -23,14 +23,14 @@ from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
-from ..ruleset.model import LEVEL_ORDER, Level, Question, QuestionGroup
+from ..ruleset.model import LEVEL_ORDER, NO, NOT_SURE, YES, Level, Question, QuestionGroup
 from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
-                   check_reason, check_text, group_ask, group_list, question_ask)
+                   check_reason, check_text, group_ask, group_list, question_ask, NONE_OF_THEM, UNSURE_ABOUT_OTHERS, which_ask)
 from .draft import Draft
 from .flow import Flow
 from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
                      free_path, write_answers)
-from .screens import (details_text, emergency_text, lead_text, opening_text, recap, review_label,
+from .screens import (details_text, emergency_text, lead_text, opening_text, preview_text, recap, review_label,
                       section_heading, urgent_text)
 from .store import DraftStore
 from .visit import Visit
@@ -177,6 +177,7 @@ class Session:
                 if assessment.disposition is Level.emergency:
                     return assessment
                 self._check_urgent(assessment)
+                self._preview(assessment)
             question = self.flow.next_question()
             if question is None:
                 return None
@@ -200,15 +201,39 @@ class Session:
             self.flow.answer(question.id, result)
 
     def _ask_group(self, group: QuestionGroup) -> None:
-        """One screen for the group's warning signs that apply; "No, none of these" answers each "no"."""
+        """One screen for the group's warning signs that apply: "No, none of these" answers each "no";
+        "Yes, one or more" asks which (``_ask_which``); "Not sure" opens them one by one."""
         self._heading(group)
-        self.prompter.show(group_list(self.flow.due_members(group), self.nurse))
+        members = self.flow.due_members(group)
+        self.prompter.show(group_list(members, self.nurse))
         can_go_back = bool(self.flow.history)
         result = self._ask(group_ask(group, self.nurse, self.flow.default_for(group), back=can_go_back))
         if result is BACK:
             self.flow.back()
-        else:
+        elif result == NO:
             self.flow.answer_group(group.id, result)
+        else:
+            self._ask_which(group, members, result)
+
+    def _ask_which(self, group: QuestionGroup, members: list[Question], code: str) -> None:
+        """After "Yes, one or more" (or "Not sure"): which apply (or which are not sure), then, for
+        the members still open, which of those are not sure (or apply). Ticked members take that
+        answer, the rest are "no". Back returns to the group's screen."""
+        short = self._short_labels()
+        other = NOT_SURE if code == YES else YES
+        picked = self._ask(which_ask(members, self.nurse, short, code, first=True))
+        if picked is BACK:
+            self.flow.return_to_group(group.id, code)
+            return
+        values = {m: code for m in picked if m not in (UNSURE_ABOUT_OTHERS, NONE_OF_THEM)}
+        rest = [q for q in members if q.id not in values]
+        if rest and (code == NOT_SURE or UNSURE_ABOUT_OTHERS in picked):
+            picked = self._ask(which_ask(rest, self.nurse, short, other, first=False))
+            if picked is BACK:
+                self.flow.return_to_group(group.id, code)
+                return
+            values |= {m: other for m in picked if m != NONE_OF_THEM}
+        self.flow.answer_group_items(group.id, code, values)
 
     def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
@@ -242,6 +267,17 @@ class Session:
         if self._ask(Ask("choice", "Finish quickly?", options=options, hint=why)) == "skip":
             self._quick_at = self.flow.last_question_id()
             self.flow.finish_quickly()
+
+    def _preview(self, assessment: Assessment) -> None:
+        """Once, when only everyday questions are left: the result so far (urgent was said already)."""
+        if self.flow.previewed or not self.flow.everyday_next():
+            return
+        self.flow.previewed = True
+        if assessment.disposition.rank >= Level.urgent.rank:
+            return
+        left = self.flow.optional_remaining()
+        topics = ", ".join(dict.fromkeys(self.ruleset.sections[q.section].lower() for q in left))
+        self.prompter.show(preview_text(assessment, self.nurse, len(left), topics), "bold")
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
         """Show what to do now; True if the person takes back the last answer instead."""

@@ -483,16 +483,25 @@ def _population_problem(ruleset: Ruleset, test: Test) -> str | None:
     return None
 
 
+def _can_be_grouped(question, warning_signs: set[str]) -> bool:
+    """A yes/no/not sure red-flag question, or a single choice with "no" and "not sure" answers that
+    a finding reads (a headache: "no" / "mild" / "severe" / "not sure"; ticked, it is asked on its own)."""
+    if question.type is QuestionType.yes_no_unsure:
+        return question.red_flag
+    return question.type is QuestionType.single and {NO, NOT_SURE} <= set(question.codes) and question.id in warning_signs
+
+
 def _group_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     """A group may only hold questions whose "no" means the same as "No, none of these".
 
-    Members are yes/no/not sure red-flag questions of the group's own section, each in one group
-    only, and none is a follow-up of another member (its ``ask_when`` reads no member): a follow-up
-    would be answered "no" before the answer it depends on is known. Questions that need a number
-    or a choice are never grouped.
+    Members are warning-sign questions of the group's own section (``_can_be_grouped``), each in one
+    group only, and none is a follow-up of another member (its ``ask_when`` reads no member): a
+    follow-up would be answered "no" before the answer it depends on is known. Questions that need
+    a number or a list of choices are never grouped.
     """
     seen: dict[str, str] = {}
     ids = set(ruleset.question_by_id)
+    warning_signs = {test.q for finding in ruleset.findings for test in iter_tests(finding.when)}
     for group in ruleset.groups:
         where = f"group {group.id}"
         if group.id in ids or group.id in RESERVED_IDS:
@@ -505,8 +514,9 @@ def _group_problems(ruleset: Ruleset) -> Iterator[RulesError]:
             if question is None:
                 yield RulesError("questions.yaml", where, f"unknown member question '{member}'{_did_you_mean(member, ruleset.question_by_id)}")
                 continue
-            if question.type is not QuestionType.yes_no_unsure or not question.red_flag:
-                yield RulesError("questions.yaml", where, f"member {member} is not a yes/no/not sure red-flag question")
+            if not _can_be_grouped(question, warning_signs):
+                yield RulesError("questions.yaml", where, f"member {member} is not a warning-sign question answered yes/no/not sure "
+                                                          "(or a single choice with 'no' and 'not_sure' answers that a finding reads)")
             if question.section != group.section:
                 yield RulesError("questions.yaml", where, f"member {member} is in section {question.section}, not {group.section}")
             if member in seen:
