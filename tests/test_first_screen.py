@@ -147,11 +147,13 @@ def test_the_rules_load_while_the_first_question_is_on_screen(shipped_copy, rule
 
 
 def test_the_first_answer_counts_like_any_other(shipped_copy, ruleset, data_dir):
-    """'Yes' on the first screen opens its items; 'yes' to the first is an emergency at once, as without it."""
+    """'Yes' on the first screen asks which; ticking the first is an emergency at once, as 'yes' to it alone is."""
     question = first_question(ruleset)
-    run = start_plain(shipped_copy, planned({question.id: [Reply("yes")], question.members[0]: [Reply("yes")]}), data_dir)
+    run = start_plain(shipped_copy, planned({question.id: [Reply("yes"), Reply([question.members[0]])]}), data_dir)
     assert run.code == 0
-    assert [spec.question_id for spec in run.asked if spec.question_id] == [question.id, question.members[0]]
+    asked = [spec for spec in run.asked if spec.question_id]
+    assert [(spec.question_id, spec.kind) for spec in asked] == [(question.id, "choice"), (question.id, "multi")]
+    assert [value for value, _ in asked[1].options][:len(question.members)] == list(question.members)
     assert "EMERGENCY: CALL EMERGENCY SERVICES NOW" in run.screen
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_interactive_support import answer_item, calm_answers, candidates, value_for
+from test_interactive_support import calm_answers, candidates, screens
 
 from triage.assessment.answers import applicable, parse_answers
 from triage.interactive.flow import Flow, _effective_urgency, asking_order, essential_ids
@@ -93,7 +93,7 @@ def test_assessment_so_far_is_the_assessors(ruleset, assessor):
     answers = calm_answers(ruleset, assessor)
     flow = Flow(ruleset, assessor)
     while (q := flow.next_question()) is not None:
-        answer_item(flow, q, value_for(flow, q, answers))
+        screens(flow, q, answers)
     assert flow.answers == answers
     complete = parse_answers(ruleset, {"answers": answers})
     assert flow.assessment() == assessor.assess(complete)

@@ -105,7 +105,8 @@ UNSURE_ABOUT_OTHERS = "__unsure_about_others__"
 NONE_OF_THEM = "none"  # exclusive, like every "None of these"
 
 
-def which_ask(members: list[Question], nurse: bool, short: Mapping[str, str], ticking: str, first: bool) -> Ask:
+def which_ask(group: QuestionGroup, members: list[Question], nurse: bool, short: Mapping[str, str], ticking: str,
+              first: bool) -> Ask:
     """A tick-box of a group's questions by their short names (the full questions are on the
     screen just above), after "Yes, one or more" or "Not sure".
 
@@ -132,7 +133,7 @@ def which_ask(members: list[Question], nurse: bool, short: Mapping[str, str], ti
                 + ("Then: do any of the others apply?" if first else "Any left unticked is recorded as no.")) if nurse else \
                ("Tick each one you cannot answer for sure; they are kept as not sure, never as no. "
                 + ("Then you say if any of the others apply." if first else "Any you leave unticked counts as no."))
-    return Ask("multi", message, options=options + extra, default=[], hint=hint, back=True, question_id=None)
+    return Ask("multi", message, options=options + extra, default=[], hint=hint, back=True, question_id=group.id)
 
 
 def range_text(question: Question) -> str:

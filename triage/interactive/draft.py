@@ -69,9 +69,9 @@ class Draft(BaseModel):
             if unknown is not None:
                 return f"{name}: {unknown!r:.40} is not a group id"
         for gid, members in state.filled.items():
-            stray = next((m for m in members if m not in groups[gid].members or state.answers.get(m) not in ("yes", "no")), None)
+            stray = next((m for m in members if m not in groups[gid].members or m not in state.answers), None)
             if stray is not None:
-                return f"filled.{gid}: {stray!r:.40} is not a member answered yes or no"
+                return f"filled.{gid}: {stray!r:.40} is not an answered member of the group"
         required = next((qid for qid in state.declined if known[qid].required), None)
         if required is not None:
             return f"declined: {required} must be answered"

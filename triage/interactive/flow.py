@@ -125,7 +125,7 @@ class Flow:
         self.quick = False  # finishing quickly: only essential questions are still asked
         self.urgent_offered = False
         self.groups: dict[str, str] = {}  # group id -> its answer (not a clinical answer)
-        self.filled: dict[str, list[str]] = {}  # group id -> members its screens answered ("no", or "yes" when ticked)
+        self.filled: dict[str, list[str]] = {}  # group id -> members its screens answered (as ticked, or "no")
         self.previewed = False  # the result so far was shown when the everyday questions began
         self.groups_remembered: dict[str, str] = {}
 
@@ -197,12 +197,12 @@ class Flow:
         self._remove_stale()
 
     def answer_group(self, group_id: str, code: str) -> None:
-        """Answer a group: "no" answers every member that applies now "no"; "not_sure" (and "yes"
-        without saying which, see ``answer_group_which``) opens them one by one."""
-        if code not in ("yes", "no", "not_sure"):
-            raise ValueError(f"{group_id}: {code!r} is not a group answer")
+        """"No, none of these": every member that applies now is "no". ("Yes, one or more" and "Not
+        sure" go on to say which: ``answer_group_items``.)"""
+        if code != NO:
+            raise ValueError(f"{group_id}: {code!r} needs the members ticked (answer_group_items)")
         members = [q.id for q in self.due_members(self.ruleset.group_by_id[group_id])]
-        self._record_group(group_id, code, dict.fromkeys(members, NO) if code == NO else {})
+        self._record_group(group_id, code, dict.fromkeys(members, NO))
 
     def answer_group_items(self, group_id: str, code: str, values: Mapping[str, str]) -> None:
         """The group answered "yes" or "not sure", then which: ``values`` gives the members the person
@@ -248,12 +248,14 @@ class Flow:
         self._remove_stale()
 
     def last_question_id(self) -> str | None:
-        """The question answered last (a group stands for the last member it answered)."""
+        """The question answered last (a group stands for the last member ticked on it, or else the
+        last one it answered "no")."""
         for entry in reversed(self.history):
             if entry in self.ruleset.question_by_id:
                 return entry
-            if self.filled.get(entry):
-                return self.filled[entry][-1]
+            if self.filled.get(entry):  # the last one ticked, else the last one answered "no"
+                ticked = [m for m in self.filled[entry] if self.answers.get(m) != NO]
+                return (ticked or self.filled[entry])[-1]
         return None
 
     def back(self) -> Question | QuestionGroup | None:
@@ -367,7 +369,7 @@ class Flow:
         self.answers = {k: v for k, v in state.get("answers", {}).items() if k in known}
         self.declined = {k for k in state.get("declined", ()) if k in known}
         self.groups = {k: v for k, v in state.get("groups", {}).items() if k in groups}
-        self.filled = {k: [m for m in v if self.answers.get(m) in (YES, NO)] for k, v in state.get("filled", {}).items() if k in self.groups}
+        self.filled = {k: [m for m in v if m in self.answers] for k, v in state.get("filled", {}).items() if k in self.groups}
         self.previewed = bool(state.get("previewed"))
         self.groups_remembered = {k: v for k, v in state.get("groups_remembered", {}).items() if k in groups}
         self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined or k in self.groups]

@@ -221,14 +221,14 @@ class Session:
         answer, the rest are "no". Back returns to the group's screen."""
         short = self._short_labels()
         other = NOT_SURE if code == YES else YES
-        picked = self._ask(which_ask(members, self.nurse, short, code, first=True))
+        picked = self._ask(which_ask(group, members, self.nurse, short, code, first=True))
         if picked is BACK:
             self.flow.return_to_group(group.id, code)
             return
         values = {m: code for m in picked if m not in (UNSURE_ABOUT_OTHERS, NONE_OF_THEM)}
         rest = [q for q in members if q.id not in values]
         if rest and (code == NOT_SURE or UNSURE_ABOUT_OTHERS in picked):
-            picked = self._ask(which_ask(rest, self.nurse, short, other, first=False))
+            picked = self._ask(which_ask(group, rest, self.nurse, short, other, first=False))
             if picked is BACK:
                 self.flow.return_to_group(group.id, code)
                 return
