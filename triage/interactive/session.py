@@ -23,9 +23,10 @@ from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
-from ..ruleset.model import LEVEL_ORDER, NO, NOT_SURE, YES, Level, Question, QuestionGroup
+from ..ruleset.model import LEVEL_ORDER, NO, Level, Question, QuestionGroup
 from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
-                   check_reason, check_text, group_ask, group_list, question_ask, NONE_OF_THEM, UNSURE_ABOUT_OTHERS, which_ask)
+                   check_reason, check_text, question_ask)
+from .grouping import ask_group
 from .draft import Draft
 from .flow import Flow
 from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
@@ -201,39 +202,20 @@ class Session:
             self.flow.answer(question.id, result)
 
     def _ask_group(self, group: QuestionGroup) -> None:
-        """One screen for the group's warning signs that apply: "No, none of these" answers each "no";
-        "Yes, one or more" asks which (``_ask_which``); "Not sure" opens them one by one."""
+        """One screen for the group's warning signs that apply (``grouping``); back from it, or from
+        its tick-boxes, returns to the question before, or to the group's screen."""
         self._heading(group)
-        members = self.flow.due_members(group)
-        self.prompter.show(group_list(members, self.nurse))
-        can_go_back = bool(self.flow.history)
-        result = self._ask(group_ask(group, self.nurse, self.flow.default_for(group), back=can_go_back))
-        if result is BACK:
+        default = self.flow.default_for(group)
+        answer = ask_group(self._ask, self.prompter.show, group, self.flow.due_members(group), self.nurse,
+                           self._short_labels(), default=default, back=bool(self.flow.history))
+        if answer is BACK:
             self.flow.back()
-        elif result == NO:
-            self.flow.answer_group(group.id, result)
+        elif answer.ticked is None:
+            self.flow.return_to_group(group.id, answer.code)
+        elif answer.code == NO:
+            self.flow.answer_group(group.id, NO)
         else:
-            self._ask_which(group, members, result)
-
-    def _ask_which(self, group: QuestionGroup, members: list[Question], code: str) -> None:
-        """After "Yes, one or more" (or "Not sure"): which apply (or which are not sure), then, for
-        the members still open, which of those are not sure (or apply). Ticked members take that
-        answer, the rest are "no". Back returns to the group's screen."""
-        short = self._short_labels()
-        other = NOT_SURE if code == YES else YES
-        picked = self._ask(which_ask(group, members, self.nurse, short, code, first=True))
-        if picked is BACK:
-            self.flow.return_to_group(group.id, code)
-            return
-        values = {m: code for m in picked if m not in (UNSURE_ABOUT_OTHERS, NONE_OF_THEM)}
-        rest = [q for q in members if q.id not in values]
-        if rest and (code == NOT_SURE or UNSURE_ABOUT_OTHERS in picked):
-            picked = self._ask(which_ask(group, rest, self.nurse, short, other, first=False))
-            if picked is BACK:
-                self.flow.return_to_group(group.id, code)
-                return
-            values |= {m: other for m in picked if m != NONE_OF_THEM}
-        self.flow.answer_group_items(group.id, code, values)
+            self.flow.answer_group_items(group.id, answer.code, answer.ticked)
 
     def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
