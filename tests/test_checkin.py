@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_interactive_support import Reply, ScriptedArrows, ScriptedLines, arrow_terminal, calm_answers, default_reply, group_members, group_reply
+from test_interactive_support import (
+    Reply,
+    ScriptedArrows,
+    ScriptedLines,
+    arrow_terminal,
+    calm_answers,
+    default_reply,
+    group_members,
+    group_reply,
+)
 
 from triage.assessment.answers import AnswersFile
 from triage.errors import UserError

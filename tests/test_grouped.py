@@ -15,7 +15,7 @@ import pytest
 from answer_sets import answer_sets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_interactive_support import EOF, Reply, as_ticked, calm_answers, group_value, planned, start_plain
+from test_interactive_support import EOF, Reply, as_ticked, calm_answers, planned, start_plain
 
 from triage.errors import RulesError
 from triage.interactive.flow import Flow
@@ -23,6 +23,7 @@ from triage.interactive.store import DraftStore
 from triage.ruleset.files import rules_dir as default_rules_dir
 from triage.ruleset.load import load_ruleset
 from triage.ruleset.model import QuestionGroup
+
 
 @pytest.fixture
 def shipped_copy(tmp_path):

@@ -12,15 +12,13 @@ import os
 import stat
 from datetime import datetime
 
-import yaml
-
 import pytest
+import yaml
 from test_interactive_support import (
     BACK,
-    screens,
-    FIXED_NOW,
     CTRL_U,
     EOF,
+    FIXED_NOW,
     INTERRUPT,
     NOTE,
     Reply,
@@ -31,6 +29,7 @@ from test_interactive_support import (
     planned,
     run_arrows,
     run_plain,
+    screens,
 )
 
 from triage import cli

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_interactive_support import screens, NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
+from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain, screens
 
 from triage.assessment.answers import load_answers_file
-from triage.interactive.asks import question_ask
 from triage.interactive.flow import Flow
 from triage.interactive.session import DONE
 from triage.interactive.store import DraftStore

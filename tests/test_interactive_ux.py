@@ -12,7 +12,6 @@ import sys
 from typing import Any
 
 import pytest
-from triage.ruleset.model import QuestionGroup
 from test_interactive_support import FIXED_NOW, Reply, answering, calm_answers, emergency_question, plain_line, planned, run_arrows, screens
 
 from triage.assessment.answers import AnswersFile, Override
@@ -22,7 +21,7 @@ from triage.interactive.asks import question_ask
 from triage.interactive.flow import Flow
 from triage.interactive.plain import PlainPrompter
 from triage.interactive.store import DraftStore
-from triage.ruleset.model import Level, QuestionType
+from triage.ruleset.model import Level, QuestionGroup, QuestionType
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_interactive_support import screens, ENTER, Reply, arrow_keys, calm_answers
+from test_interactive_support import ENTER, Reply, arrow_keys, calm_answers, screens
 
 from triage.interactive.asks import question_ask
 from triage.interactive.flow import Flow, asking_order

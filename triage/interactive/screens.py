@@ -46,7 +46,7 @@ NO_SOURCE = "clinical reasoning of this program's authors (no published source; 
 
 def opening_text(ruleset, nurse: bool) -> str:
     """What this is, that it is not a diagnosis, what to do in an emergency, and about how long."""
-    count = sum(1 for q in ruleset.questions if q.ask_when is None)
+    count = screen_count(ruleset)
     title = ruleset.scale.title
     if nurse:
         return "\n".join([
@@ -55,7 +55,7 @@ def opening_text(ruleset, nurse: bool) -> str:
             "(how soon the patient needs care). This is not a diagnosis and does not replace clinical judgement.",
             "If the patient has signs of an emergency now, call 911, 112 or 999 (the local emergency number) "
             "without finishing the questions.",
-            f"About {count} questions, 5 to 10 minutes. Warning signs are asked first. Ctrl-B goes back, "
+            f"About {count} questions, 3 to 6 minutes. Warning signs come first, several on one screen. Ctrl-B goes back, "
             "Ctrl-T adds a note; Ctrl-C stops and keeps the answers for later.",
         ])
     return "\n".join([
@@ -64,9 +64,15 @@ def opening_text(ruleset, nurse: bool) -> str:
         "can do yourself. This is not a diagnosis and does not replace a doctor or nurse.",
         "If you think it is an emergency, call 911, 112 or 999 (your local emergency number) now: do not wait "
         "to finish.",
-        f"About {count} questions, 5 to 10 minutes. Warning signs are asked first. Ctrl-B goes back; Ctrl-C "
+        f"About {count} questions, 3 to 6 minutes. Warning signs come first, several on one screen. Ctrl-B goes back; Ctrl-C "
         "stops and keeps your answers for later.",
     ])
+
+
+def screen_count(ruleset) -> int:
+    """The questions everyone is asked, a group of warning signs counting once (follow-ups not counted)."""
+    top = [q for q in ruleset.questions if q.ask_when is None]
+    return len(ruleset.groups) + sum(1 for q in top if q.id not in ruleset.group_of)
 
 
 def banner(text: str) -> str:

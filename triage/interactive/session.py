@@ -17,22 +17,27 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import (AGE_QUESTION, MIN_REASON_LETTERS, MIN_REASON_WORDS, AnswersFile, Override, StoppedEarly,
-                                  age_conflict, lowering_reason_problem)
+from ..assessment.answers import (
+    AGE_QUESTION,
+    MIN_REASON_LETTERS,
+    MIN_REASON_WORDS,
+    AnswersFile,
+    Override,
+    StoppedEarly,
+    age_conflict,
+    lowering_reason_problem,
+)
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
 from ..ruleset.model import LEVEL_ORDER, NO, Level, Question, QuestionGroup
-from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
-                   check_reason, check_text, question_ask)
-from .grouping import ask_group
+from .asks import BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name, check_reason, check_text, question_ask
 from .draft import Draft
 from .flow import Flow
-from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
-                     free_path, write_answers)
-from .screens import (details_text, emergency_text, lead_text, opening_text, preview_text, recap, review_label,
-                      section_heading, urgent_text)
+from .grouping import ask_group
+from .saving import EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder, free_path, write_answers
+from .screens import details_text, emergency_text, lead_text, opening_text, preview_text, recap, review_label, section_heading, urgent_text
 from .store import DraftStore
 from .visit import Visit
 
