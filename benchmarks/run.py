@@ -420,6 +420,82 @@ def benign_path(ruleset, age: int, sex: str) -> int:
     return len(answers)
 
 
+def walk_grouped(ruleset, assessor, truths: dict, benign=None) -> tuple[int, int, str, list[str]]:
+    """Walk the session's ``Flow`` as a person whose true answers are ``truths`` would.
+
+    A group screen is answered "no" if every listed member is no, "yes" if one is yes (then the
+    "which ones?" tick-box: the yes members, and the not-sure box if one is not sure), else "not
+    sure"; questions not in ``truths`` get ``benign(question)``. Stops at emergency, as the session
+    does. Returns (prompts up to the result: the emergency stop or the result so far, prompts in
+    all, the disposition, the prompt ids)."""
+    from triage.interactive.flow import Flow
+    from triage.ruleset.model import Level, QuestionGroup
+
+    flow, asked, to_result = Flow(ruleset, assessor), [], None
+    while True:
+        if flow.answers and flow.assessment().disposition is Level.emergency:
+            break
+        if to_result is None and flow.everyday_next():
+            to_result = len(asked)
+        item = flow.next_question()
+        if item is None:
+            break
+        asked.append(item.id)
+        if isinstance(item, QuestionGroup):
+            values = {q.id: _as_yes_no(q, truths.get(q.id, "no")) for q in flow.due_members(item)}
+            code = "yes" if "yes" in values.values() else "not_sure" if "not_sure" in values.values() else "no"
+            if code == "no":
+                flow.answer_group(item.id, code)
+                continue
+            other = "not_sure" if code == "yes" else "yes"
+            asked.append(f"{item.id}:{code}")  # which apply (or which are not sure)?
+            if other in values.values() or code == "not_sure" and len(values) > list(values.values()).count(code):
+                asked.append(f"{item.id}:{other}")  # then, of the others: not sure (or apply)?
+            flow.answer_group_items(item.id, code, {m: v for m, v in values.items() if v != "no"})
+        elif item.id in truths:
+            flow.answer(item.id, truths[item.id])
+        elif benign is not None:
+            flow.answer(item.id, benign(item) if item.required else None)
+        elif item.required:
+            raise KeyError(item.id)
+        else:
+            flow.answer(item.id, None)
+    disposition = flow.assessment().disposition.value
+    return (len(asked) if to_result is None else to_result), len(asked), disposition, asked
+
+
+def _as_yes_no(question, value: str) -> str:
+    """A member's true answer as the person ticks it: a headache "mild" or "severe" is a yes."""
+    return value if value in ("yes", "no", "not_sure") else "yes"
+
+
+def grouped_counts(ruleset, age: int, sex: str) -> tuple[int, int, list[str]]:
+    """Prompts on the grouped path with no warning signs: up to the result so far, in all, and their ids."""
+    to_result, total, _, asked = walk_grouped(ruleset, Assessor(ruleset), {}, lambda q: _benign_answer(q, age, sex))
+    return to_result, total, asked
+
+
+def per_disposition(ruleset) -> dict[str, list[int]]:
+    """Prompts up to the result on the grouped path for each vignette in tests/cases, by its disposition.
+
+    The person answers as the vignette's answers say (``walk_grouped``); optional questions left
+    out of a vignette are skipped, and a vignette without a complete answer set is left out."""
+    import yaml
+
+    assessor = Assessor(ruleset)
+    counts: dict[str, list[int]] = {}
+    for path in sorted((ROOT / "tests" / "cases").glob("*.yaml")):
+        case = yaml.safe_load(path.read_text(encoding="utf-8"))
+        truths = (case.get("answers") or {}) if isinstance(case, dict) else {}
+        try:
+            to_result, _, disposition, _ = walk_grouped(ruleset, assessor, truths)
+        except (KeyError, ValueError):
+            continue  # a vignette without a complete answer set (e.g. a bad-input case)
+        injured = disposition == "emergency" and truths.get("recent_injury") in ("yes", "not_sure")
+        counts.setdefault(f"{disposition} after an injury" if injured else disposition, []).append(to_result)
+    return counts
+
+
 def _benign_answer(question, age: int, sex: str):
     kind = question.type
     if question.id in ("age", "sex"):
@@ -480,6 +556,17 @@ def main() -> int:
     for person, (age, sex) in BENIGN_PEOPLE.items():
         now, before = benign_path(ruleset, age, sex), BENIGN_PATH_BEFORE[person]
         print(f"  {person:18} {now} questions (before {before}, {now - before:+d})")
+    print("\nGrouped screening (the session's path): prompts answered up to the result (the result so far, shown")
+    print("when the warning signs are done), then in all before the review; optional questions count")
+    for person, (age, sex) in BENIGN_PEOPLE.items():
+        to_result, total, _ = grouped_counts(ruleset, age, sex)
+        print(f"  {person:18} {to_result} prompts to the result: target 15 {verdict(to_result <= 15)}; {total} in all")
+    print(f"  asked (35-year-old man): {', '.join(grouped_counts(ruleset, 35, 'male')[2])}")
+    print("\nPrompts up to the result per disposition over tests/cases (grouped path; an emergency stops at once;")
+    print("after an injury, the Canadian C-Spine combinations need the injury, when and how before the sign)")
+    for level, counts in sorted(per_disposition(ruleset).items()):
+        target = f"  target 5 {verdict(max(counts) <= 5)}" if level.startswith("emergency") else ""
+        print(f"  {level:26} {len(counts):3} cases: mean {statistics.mean(counts):.1f}, max {max(counts)}{target}")
     if chosen.benign_path:
         return 0
     with tempfile.TemporaryDirectory() as tmp:

@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from test_interactive_support import Reply, ScriptedArrows, ScriptedLines, arrow_terminal, calm_answers, default_reply
+from test_interactive_support import (
+    Reply,
+    ScriptedArrows,
+    ScriptedLines,
+    arrow_terminal,
+    calm_answers,
+    default_reply,
+    group_members,
+    group_reply,
+)
 
 from triage.assessment.answers import AnswersFile
 from triage.errors import UserError
@@ -55,6 +64,9 @@ def script(pain: int, course: str, signs: dict | None = None):
             return Reply(course)
         if spec.question_id in signs:
             return Reply(signs[spec.question_id])
+        members = group_members(spec.question_id)
+        if members is not None:  # a group screen, or its tick-boxes: as the signs say
+            return Reply(group_reply(spec, members, signs))
         return default_reply(spec)
 
     return reply
@@ -114,7 +126,8 @@ def test_a_warning_sign_is_assessed_at_once_and_an_emergency_stops_the_check_in(
     assert code == 0
     assert "EMERGENCY" in screen
     asked_ids = [spec.question_id for spec in asked if spec.question_id]
-    assert asked_ids == ["pain_now", "chest_pain"], "nothing more is asked after an emergency"
+    group = ruleset.group_of["chest_pain"].id
+    assert asked_ids == ["pain_now", group, group], "the group screen, which one, and nothing more after an emergency"
     assert last_checkin(store).disposition == "emergency"
 
 
@@ -124,18 +137,21 @@ def test_not_sure_is_never_read_as_no(store, base, ruleset):
     assert any("dizziness" in finding for finding in fired(store))
 
 
-def test_the_warning_signs_asked_again_are_the_emergency_and_urgent_red_flags(store, base, ruleset):
-    _, _, asked = check_in(store, None, day(1), 4, "same")
+def test_the_warning_signs_asked_again_are_the_grouped_screens_of_the_questionnaire(store, base, ruleset):
+    _, screen, asked = check_in(store, None, day(1), 4, "same")
     asked_ids = [spec.question_id for spec in asked if spec.question_id and spec.question_id != "pain_now"]
-    assert asked_ids, "some warning signs are asked"
-    questions = [ruleset.question_by_id[qid] for qid in asked_ids]
-    assert all(q.red_flag and q.section in WARNING_SECTIONS for q in questions)
-    assert {"chest_pain", "stroke_signs", "dizziness"} <= set(asked_ids)
+    groups = [ruleset.group_by_id[qid] for qid in asked_ids]
+    assert [g.section for g in groups] == list(WARNING_SECTIONS), "one screen per section: 'No, none of these' to each"
+    listed = [m for g in groups for m in g.members]
+    assert {"chest_pain", "stroke_signs", "arm_weakness", "bladder_bowel", "dizziness", "headache"} <= set(listed)
+    flat = " ".join(screen.split())
+    assert all(" ".join(ruleset.question_by_id[m].ask.split()) in flat for m in listed), "each listed in full"
+    assert len(asked) <= 6, "a check-in takes under a minute: pain, course and three screens"
 
 
 def test_a_follow_up_brought_by_a_warning_sign_is_asked(store, base):
     _, _, asked = check_in(store, None, day(1), 4, "same", {"fever": "yes"})
-    assert "meningitis_danger" in [spec.question_id for spec in asked]
+    assert "light_or_vomiting" in [spec.question_id for spec in asked]
 
 
 def test_end_of_input_records_nothing(store, base):

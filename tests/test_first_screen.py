@@ -33,7 +33,7 @@ from test_interactive_support import (
 from triage import cli, interactive
 from triage.errors import RulesError
 from triage.interactive import first_screen as first_screen_module
-from triage.interactive.asks import Ask, check_name, question_ask
+from triage.interactive.asks import Ask, check_name, group_ask, group_list, question_ask
 from triage.interactive.first_screen import FIRST_SCREEN, FirstScreen, Replay, first_screen_text
 from triage.interactive.store import DraftStore
 from triage.ruleset.files import default_rules_dir
@@ -65,7 +65,8 @@ def workdir(tmp_path, monkeypatch):
 
 
 def first_question(ruleset):
-    return ruleset.questions[0]
+    """The first screen's question: the group of emergency signs that opens the questionnaire."""
+    return ruleset.group_of[ruleset.questions[0].id]
 
 
 def break_validation_behind_the_digest(rules: Path) -> None:
@@ -91,10 +92,11 @@ def test_the_shipped_first_screen_is_up_to_date_and_used():
 def test_the_first_screen_is_the_first_question_exactly_as_the_session_asks_it(ruleset):
     screen = FirstScreen.saved(SHIPPED_RULES)
     question = first_question(ruleset)
-    assert question.red_flag, "a new questionnaire opens on a red-flag question"
-    assert screen.ask == question_ask(question, nurse=False, default=None, back=False)
+    assert all(ruleset.question_by_id[m].red_flag for m in question.members), "a new questionnaire opens on red-flag questions"
+    assert screen.ask == group_ask(question, nurse=False, default=None, back=False)
     shows = [text for text, _ in screen.shows]
-    assert shows[1:] == [f"\n-- {ruleset.sections[question.section]} --"]
+    assert shows[1] == f"\n-- {ruleset.sections[question.section]} --"
+    assert shows[2:] == [group_list([ruleset.question_by_id[m] for m in question.members], nurse=False)]
     opening = " ".join(shows[0].split())
     assert "not a diagnosis" in opening and "911, 112 or 999" in opening and "minutes" in opening
 
@@ -140,15 +142,18 @@ def test_the_rules_load_while_the_first_question_is_on_screen(shipped_copy, rule
     question = first_question(ruleset)
     assert code == 0
     assert len(screens_when_loading) == 1 and question.ask in " ".join(screens_when_loading[0].split())
+    assert ruleset.question_by_id[question.members[0]].ask in " ".join(screens_when_loading[0].split())
     assert [spec.question_id for spec in prompter.asked].count(question.id) == 1, "the session did not ask it again"
 
 
 def test_the_first_answer_counts_like_any_other(shipped_copy, ruleset, data_dir):
-    """'Yes' on the first screen is an emergency at once, exactly as without the first screen."""
+    """'Yes' on the first screen asks which; ticking the first is an emergency at once, as 'yes' to it alone is."""
     question = first_question(ruleset)
-    run = start_plain(shipped_copy, planned({question.id: [Reply("yes")]}), data_dir)
+    run = start_plain(shipped_copy, planned({question.id: [Reply("yes"), Reply([question.members[0]])]}), data_dir)
     assert run.code == 0
-    assert [spec.question_id for spec in run.asked if spec.question_id] == [question.id]
+    asked = [spec for spec in run.asked if spec.question_id]
+    assert [(spec.question_id, spec.kind) for spec in asked] == [(question.id, "choice"), (question.id, "multi")]
+    assert [value for value, _ in asked[1].options][:len(question.members)] == list(question.members)
     assert "EMERGENCY: CALL EMERGENCY SERVICES NOW" in run.screen
 
 
@@ -193,7 +198,7 @@ def test_a_stale_first_screen_is_asked_again_from_the_validated_rules(shipped_co
     run = start_plain(shipped_copy, stale_then_real, data_dir)
     assert run.code == 130, "stopped at the second question: no emergency was concluded from the stale answer"
     assert [spec.message for spec in run.asked[:2]] == ["An old wording of the first question?", question.ask]
-    assert DraftStore(data_dir).load().flow["answers"] == {question.id: "no"}
+    assert DraftStore(data_dir).load().flow["answers"] == {m: "no" for m in question.members}
 
 
 def test_ctrl_c_on_the_first_screen_is_not_an_answer(shipped_copy, ruleset, data_dir):

@@ -324,18 +324,21 @@ def test_rules_check_finds_an_edited_parsed_json(tmp_path):
 @pytest.mark.parametrize("plain", [False, True], ids=["arrows", "plain"])
 def test_a_signal_saves_the_draft_and_exits_128_plus_its_number(ruleset, tmp_path, signal_number, code, plain):
     pexpect = pytest.importorskip("pexpect")
-    from test_interactive_support import arrow_keys
+    from test_interactive_support import arrow_keys, screens, spec_for
     from test_pty_interactive import terminal_env, triage_command
 
-    from triage.interactive.asks import question_ask
-    from triage.interactive.flow import asking_order
+    from triage.assessment.assess import Assessor
+    from triage.interactive.flow import Flow
 
     env = terminal_env(tmp_path, NO_COLOR="1")
     child = pexpect.spawn(triage_command(), ["--plain"] if plain else [], cwd=str(tmp_path), env=env,
                           encoding="utf-8", dimensions=(60, 400), timeout=30)
-    first, second = asking_order(ruleset)[:2]
+    flow = Flow(ruleset, Assessor(ruleset))
+    first = flow.next_question()  # the first screen: a group of warning signs, answered "No, none of these"
     child.expect_exact(" ".join(first.ask.split()))
-    child.send("2\r" if plain else arrow_keys(question_ask(first, nurse=False, default=None, back=False), Reply("no")))
+    child.send("2\r" if plain else arrow_keys(spec_for(flow, first), Reply("no")))
+    screens(flow, first, {})
+    second = flow.next_question()
     child.expect_exact(" ".join(second.ask.split()))
     child.expect_exact("Type a number" if plain else "Not sure")
     child.kill(signal_number)
@@ -344,7 +347,7 @@ def test_a_signal_saves_the_draft_and_exits_128_plus_its_number(ruleset, tmp_pat
     assert (child.exitstatus, child.signalstatus) == (code, None), child.before
     assert "Traceback" not in child.before
     (draft,) = (tmp_path / "data").glob("draft-*.json")
-    assert json.loads(draft.read_text())["flow"]["answers"] == {first.id: "no"}
+    assert json.loads(draft.read_text())["flow"]["answers"] == flow.answers and set(flow.answers.values()) == {"no"}
 
 
 def test_a_lost_terminal_saves_the_draft_without_a_traceback(mini_ruleset, mini_assessor, tmp_path):

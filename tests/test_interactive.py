@@ -12,14 +12,13 @@ import os
 import stat
 from datetime import datetime
 
-import yaml
-
 import pytest
+import yaml
 from test_interactive_support import (
     BACK,
-    FIXED_NOW,
     CTRL_U,
     EOF,
+    FIXED_NOW,
     INTERRUPT,
     NOTE,
     Reply,
@@ -30,6 +29,7 @@ from test_interactive_support import (
     planned,
     run_arrows,
     run_plain,
+    screens,
 )
 
 from triage import cli
@@ -86,7 +86,7 @@ def test_complete_self_care_run_matches_triage_assess(ruleset, assessor, data_di
     assert flat(ruleset.scale.disclaimer) in flat(run.screen)
     asked = run.question_ids()
     assert len(asked) == len(set(asked)), "a question was asked twice"
-    assert set(answers) <= set(asked)
+    assert set(answers) <= run.covered()
     answers_path = saved(workdir, "neck-triage-answers-*.yaml")
     assert load_answers_file(ruleset, answers_path).answers == answers
     assert assess_file(answers_path, capsys)["disposition"] == "self_care"
@@ -101,8 +101,9 @@ def test_red_flag_questions_come_first_and_an_emergency_stops_at_once(ruleset, a
     run = run_arrows(ruleset, assessor, planned({question.id: [Reply("yes")]}, answers), data_dir)
     assert run.code == 0
     assert position <= 12, "an emergency should be found within the first questions"
-    asked = run.question_ids()
-    assert asked[-1] == question.id and len(asked) == position, "no question is asked after the emergency"
+    asked = [spec.question_id for spec in run.asked if spec.question_id]
+    group = ruleset.group_of.get(question.id)
+    assert asked[-1] == (group.id if group else question.id) and len(asked) == position, "no question is asked after the emergency"
     emergency = ruleset.scale.levels[Level.emergency]
     screen = flat(run.screen)
     assert "EMERGENCY" in screen and flat(emergency.action) in screen
@@ -115,7 +116,7 @@ def test_red_flag_questions_come_first_and_an_emergency_stops_at_once(ruleset, a
 
 def _urgent_case(ruleset, assessor):
     """The first question whose 'yes' (after calm answers before it) makes the level urgent."""
-    flow = Flow(ruleset, assessor)
+    flow = Flow(ruleset, assessor, grouped=False)
     while (question := flow.next_question()) is not None:
         if question.type.value == "yes_no_unsure":
             trial = {**flow.answers, question.id: "yes"}
@@ -132,8 +133,11 @@ def test_urgent_is_said_at_once_and_finishing_quickly_still_asks_the_red_flags(r
     assert run.code == 0
     names = [s.question_id or s.message for s in run.asked]
     offer = next(i for i, s in enumerate(run.asked) if s.message.startswith("Finish quickly"))
-    assert names[offer - 1] == question.id, "urgent is said right after the answer that reached it"
-    after = [qid for qid in run.question_ids()[run.question_ids().index(question.id) + 1:]]
+    group = ruleset.group_of.get(question.id)
+    assert names[offer - 1] == (group.id if group else question.id), "urgent is said right after the answer that reached it"
+    asked = run.question_ids()
+    after = asked[asked.index(group.id if group else question.id) + 1:]
+    after = [m for qid in after for m in (ruleset.group_by_id[qid].members if qid in ruleset.group_by_id else (qid,))]
     essential = essential_ids(ruleset)
     assert after and set(after) <= essential
     red_flags_left = [q.id for q in Flow(ruleset, assessor).order if q.red_flag and q.id in after]
@@ -253,20 +257,25 @@ def test_stopping_saves_a_draft_and_resume_continues_where_it_left_off(request, 
     ruleset = request.getfixturevalue(rules)
     assessor = request.getfixturevalue(rules.replace("ruleset", "assessor"))
     answers = calm_answers(ruleset, assessor)
-    order = [q.id for q in Flow(ruleset, assessor).order if q.id in answers]
-    first, stop_at = order[:3], order[3]
+    flow, prompts = Flow(ruleset, assessor), []
+    while len(prompts) < 4:  # the first four screens (a group screen is one), answered calmly
+        item = flow.next_question()
+        prompts.append(item.id)
+        answered_before = dict(flow.answers)
+        screens(flow, item, answers)
+    first, stop_at = prompts[:3], prompts[3]
     run = run_arrows(ruleset, assessor, planned({stop_at: [stop]}, answers), data_dir)
     assert run.code == 130
     assert "triage resume" in run.screen
     store = DraftStore(data_dir)
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     draft = store.load()
-    assert draft.flow["answers"] == {qid: answers[qid] for qid in first}, "the interrupted question has no answer"
+    assert draft.flow["answers"] == answered_before, "the interrupted question has no answer"
     store.release()  # looked at, not continued: another session may continue it
     resumed = run_arrows(ruleset, assessor, answering(answers), data_dir, resume=True)
     assert resumed.code == 0
     assert resumed.question_ids()[0] == stop_at and not set(first) & set(resumed.question_ids())
-    assert "Continuing your questionnaire (3 answers so far)" in resumed.screen
+    assert f"Continuing your questionnaire ({len(answered_before)} answers so far)" in resumed.screen
     result = assess_file(saved(workdir, "neck-triage-answers-*.yaml"), capsys, ruleset.directory)
     assert result["disposition"] == "self_care"
     assert not store.exists()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_interactive_support import calm_answers, candidates
+from test_interactive_support import calm_answers, candidates, screens
 
 from triage.assessment.answers import applicable, parse_answers
 from triage.interactive.flow import Flow, _effective_urgency, asking_order, essential_ids
@@ -93,7 +93,7 @@ def test_assessment_so_far_is_the_assessors(ruleset, assessor):
     answers = calm_answers(ruleset, assessor)
     flow = Flow(ruleset, assessor)
     while (q := flow.next_question()) is not None:
-        flow.answer(q.id, answers.get(q.id))
+        screens(flow, q, answers)
     assert flow.answers == answers
     complete = parse_answers(ruleset, {"answers": answers})
     assert flow.assessment() == assessor.assess(complete)
@@ -104,7 +104,7 @@ def test_finishing_quickly_still_asks_every_red_flag_and_every_question_a_findin
     essential = essential_ids(ruleset)
     read_by_findings = {t.q for f in ruleset.findings for t in iter_tests(f.when)}
     assert {q.id for q in ruleset.questions if q.red_flag} <= essential and read_by_findings <= essential
-    flow = Flow(ruleset, assessor)
+    flow = Flow(ruleset, assessor, grouped=False)
     flow.finish_quickly()
     asked = []
     while (q := flow.next_question()) is not None:

@@ -9,10 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain
+from test_interactive_support import NOTE, Reply, calm_answers, plain_line, planned, run_arrows, run_plain, screens
 
 from triage.assessment.answers import load_answers_file
-from triage.interactive.asks import question_ask
 from triage.interactive.flow import Flow
 from triage.interactive.session import DONE
 from triage.interactive.store import DraftStore
@@ -33,9 +32,7 @@ def calm_lines(ruleset, assessor) -> list[str]:
     answers = calm_answers(ruleset, assessor)
     flow, lines = Flow(ruleset, assessor), []
     while (question := flow.next_question()) is not None:
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
-        lines.append(plain_line(spec, Reply(answers.get(question.id))))
-        flow.answer(question.id, answers.get(question.id))
+        lines += [plain_line(spec, Reply(value)) for spec, value in screens(flow, question, answers)]
     return lines
 
 
@@ -78,7 +75,10 @@ def test_input_ending_early_saves_a_draft_and_says_how_to_resume(ruleset, assess
     assert done.returncode == 130
     assert "triage resume" in done.stdout
     draft = DraftStore(tmp_path / "data").load()
-    assert len(draft.flow["answers"]) == 3
+    flow, answers = Flow(ruleset, assessor), calm_answers(ruleset, assessor)
+    for _ in range(3):
+        screens(flow, flow.next_question(), answers)
+    assert draft.flow["answers"] == flow.answers and draft.flow["history"] == flow.history
 
 
 def test_without_a_terminal_one_line_points_to_assess_and_plain(tmp_path):
@@ -189,9 +189,7 @@ def test_plain_refuses_none_beside_another_choice_with_one_line_and_exit_2(rules
     answers = calm_answers(ruleset, assessor)
     flow, lines = Flow(ruleset, assessor), []
     while (question := flow.next_question()) is not None and question.id != "medical_history":
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
-        lines.append(plain_line(spec, Reply(answers.get(question.id))))
-        flow.answer(question.id, answers.get(question.id))
+        lines += [plain_line(spec, Reply(value)) for spec, value in screens(flow, question, answers)]
     codes = [c.code for c in ruleset.question_by_id["medical_history"].choices]
     lines.append(f"{codes.index('cancer') + 1} {codes.index('none') + 1}")
     done = triage(["--plain"], "\n".join(lines) + "\n", tmp_path, tmp_path / "data")

@@ -25,7 +25,7 @@ from triage.interactive.flow import Flow
 from triage.interactive.plain import PlainPrompter
 from triage.interactive.prompts import ArrowPrompter
 from triage.interactive.store import DraftStore
-from triage.ruleset.model import NO, Level, Question, QuestionType
+from triage.ruleset.model import NO, Level, Question, QuestionGroup, QuestionType
 
 DOWN, UP, ENTER, SPACE = "\x1b[B", "\x1b[A", "\r", " "
 CTRL_B, CTRL_C, CTRL_T, CTRL_U = "\x02", "\x03", "\x14", "\x15"
@@ -74,7 +74,7 @@ def least_urgent_value(flow: Flow, question: Question) -> Any:
 
 def calm_answers(ruleset, assessor) -> dict[str, Any]:
     """A complete answer set, answering every question the least urgent way, in asking order."""
-    flow = Flow(ruleset, assessor)
+    flow = Flow(ruleset, assessor, grouped=False)
     while (question := flow.next_question()) is not None:
         flow.answer(question.id, least_urgent_value(flow, question))
     return dict(flow.answers)
@@ -86,12 +86,116 @@ def emergency_question(ruleset, assessor) -> tuple[Question, int]:
     position = 0
     while (question := flow.next_question()) is not None:
         position += 1
+        if isinstance(question, QuestionGroup):  # a group: "yes", then "which?" with the member ticked
+            for member in flow.due_members(question):
+                if assessor.assess_answers({**flow.answers, member.id: "yes"}).disposition is Level.emergency:
+                    return member, position + 1
+            flow.answer_group(question.id, NO)
+            continue
         if question.type is QuestionType.yes_no_unsure:
             trial = {**flow.answers, question.id: "yes"}
             if assessor.assess_answers(trial).disposition is Level.emergency:
                 return question, position
         flow.answer(question.id, least_urgent_value(flow, question))
     raise AssertionError("no single 'yes' leads to an emergency")
+
+
+# --- groups (grouped screening) ---------------------------------------------------------------------
+
+
+_GROUPS: dict[str, tuple[str, ...]] = {}
+
+
+def group_members(group_id: str | None) -> tuple[str, ...] | None:
+    """The members of a group of the shipped rules (None: not a group id)."""
+    if not _GROUPS:
+        from triage.ruleset.load import load_ruleset
+
+        _GROUPS.update({g.id: g.members for g in load_ruleset().groups})
+    return _GROUPS.get(group_id or "")
+
+
+def group_value(members, truths: dict[str, Any]) -> str:
+    """How a person whose true answers are ``truths`` answers a group: yes if any member is yes,
+    else not sure if any is not sure, else "No, none of these"."""
+    values = [truths[m] for m in members if m in truths]
+    return "yes" if "yes" in values else "not_sure" if "not_sure" in values else NO
+
+
+def group_reply(spec: Ask, members, truths: dict[str, Any]) -> Any:
+    """A person's reply to a group's screen, or to its "which ones?" tick-boxes that follow."""
+    if spec.kind != "multi":
+        return group_value(members, truths)
+    from triage.interactive.asks import NONE_OF_THEM, UNSURE_ABOUT_OTHERS
+
+    listed = [value for value, _ in spec.options if value in members]
+    ticking = "not_sure" if "not sure" in spec.message else "yes"
+    ticked = [m for m in listed if as_ticked(truths.get(m, NO)) == ticking]
+    codes = {value for value, _ in spec.options}
+    if UNSURE_ABOUT_OTHERS in codes and any(truths.get(m) == "not_sure" for m in listed if m not in ticked):
+        ticked.append(UNSURE_ABOUT_OTHERS)
+    if not ticked and NONE_OF_THEM in codes:
+        ticked.append(NONE_OF_THEM)
+    return ticked
+
+
+def as_ticked(value: Any) -> str:
+    """A member's answer as a tick: a headache "mild" or "severe" is ticked as applying."""
+    return value if value in ("yes", NO, "not_sure") else "yes"
+
+
+def value_for(flow: Flow, item, answers: dict[str, Any]) -> Any:
+    """The answer to ``item`` (a question or a group) of a person whose true answers are ``answers``."""
+    if isinstance(item, QuestionGroup):
+        return group_value([q.id for q in flow.due_members(item)], answers)
+    return answers.get(item.id)
+
+
+def spec_for(flow: Flow, item, nurse: bool = False) -> Ask:
+    from triage.interactive.asks import group_ask, question_ask
+
+    if isinstance(item, QuestionGroup):
+        return group_ask(item, nurse, None, back=bool(flow.history))
+    return question_ask(item, nurse=nurse, default=None, back=bool(flow.history))
+
+
+def answer_item(flow: Flow, item, value: Any) -> None:
+    """Answer a question, or a group as a person whose answers are ``value`` (a dict) would."""
+    if isinstance(item, QuestionGroup):
+        screens(flow, item, value)
+    else:
+        flow.answer(item.id, value)
+
+
+def screens(flow: Flow, item, truths: dict[str, Any], nurse: bool = False) -> list[tuple[Ask, Any]]:
+    """The prompts the session shows for ``item`` and the replies of a person whose true answers
+    are ``truths`` (a group: its screen, then its "which?" tick-boxes); the flow is answered too."""
+    from triage.interactive.asks import NONE_OF_THEM, UNSURE_ABOUT_OTHERS, which_ask
+    from triage.report.content import load_summary_content
+
+    if not isinstance(item, QuestionGroup):
+        spec = spec_for(flow, item, nurse)
+        flow.answer(item.id, truths.get(item.id))
+        return [(spec, truths.get(item.id))]
+    members = flow.due_members(item)
+    code = group_value([q.id for q in members], {q.id: as_ticked(truths.get(q.id, NO)) for q in members})
+    shown = [(spec_for(flow, item, nurse), code)]
+    if code == NO:
+        flow.answer_group(item.id, NO)
+        return shown
+    short = load_summary_content(flow.ruleset).short_labels
+    first = which_ask(item, members, nurse, short, code, first=True)
+    values = {q.id: code for q in members if as_ticked(truths.get(q.id, NO)) == code}
+    other = "not_sure" if code == "yes" else "yes"
+    rest = [q for q in members if q.id not in values]
+    unsure_left = any(as_ticked(truths.get(q.id, NO)) == "not_sure" for q in rest)
+    shown.append((first, list(values) + ([UNSURE_ABOUT_OTHERS] if code == "yes" and unsure_left else [])))
+    if rest and (code == "not_sure" or unsure_left):
+        more = {q.id: other for q in rest if as_ticked(truths.get(q.id, NO)) == other}
+        shown.append((which_ask(item, rest, nurse, short, other, first=False), list(more) or [NONE_OF_THEM]))
+        values |= more
+    flow.answer_group_items(item.id, code, values)
+    return shown
 
 
 # --- scripts ---------------------------------------------------------------------------------------
@@ -102,6 +206,9 @@ def answering(answers: dict[str, Any], then: Script | None = None) -> Script:
     def script(spec: Ask) -> Reply:
         if spec.question_id is not None and spec.question_id in answers:
             return Reply(answers[spec.question_id])
+        members = group_members(spec.question_id)
+        if members is not None and then is None:
+            return Reply(group_reply(spec, members, answers))
         if then is not None:
             return then(spec)
         return default_reply(spec)
@@ -150,6 +257,10 @@ def planned(plan: dict[str, list[Reply]], answers: dict[str, Any] | None = None)
         name = prompt_name(spec)
         if queues.get(name):
             return queues[name].pop(0)
+        members = group_members(spec.question_id)
+        if members is not None:  # answered as the person's planned and other answers say
+            truths = {**(answers or {}), **{m: queues[m][0].value for m in members if queues.get(m) and queues[m][0].signal is None}}
+            return Reply(group_reply(spec, members, truths))
         return answering(answers or {})(spec)
 
     return script
@@ -259,7 +370,14 @@ class Run:
     asked: list[Ask]
 
     def question_ids(self) -> list[str]:
-        return [spec.question_id for spec in self.asked if spec.question_id]
+        """The questions (and group screens) asked, in order; a group's "which?" steps count once."""
+        ids = [spec.question_id for spec in self.asked if spec.question_id]
+        return [qid for i, qid in enumerate(ids) if not (i and ids[i - 1] == qid and group_members(qid))]
+
+    def covered(self) -> set[str]:
+        """Every question asked on its own or listed on a group screen that was asked."""
+        ids = set(self.question_ids())
+        return ids | {m for qid in ids for m in (group_members(qid) or ())}
 
 
 @contextmanager

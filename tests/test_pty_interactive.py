@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_interactive_support import ENTER, Reply, arrow_keys, calm_answers
+from test_interactive_support import ENTER, Reply, arrow_keys, calm_answers, screens
 
 from triage.interactive.asks import question_ask
 from triage.interactive.flow import Flow, asking_order
@@ -54,11 +54,10 @@ def test_a_person_answers_in_a_real_terminal_and_saves_the_summary(ruleset, asse
     transcript = []
     flow = Flow(ruleset, assessor)
     while (question := flow.next_question()) is not None:
-        child.expect_exact(" ".join(question.ask.split()))
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
-        child.send(arrow_keys(spec, Reply(answers.get(question.id))))
-        flow.answer(question.id, answers.get(question.id))
-        transcript.append(child.before)
+        for spec, value in screens(flow, question, answers):
+            child.expect_exact(" ".join(spec.message.split()))
+            child.send(arrow_keys(spec, Reply(value)))
+            transcript.append(child.before)
     child.expect_exact("Check the answers")
     child.send(ENTER)
     level = ruleset.scale.levels["self_care"]
@@ -119,11 +118,10 @@ def test_every_line_fits_a_real_terminal_of_any_width(ruleset, assessor, tmp_pat
     answers = calm_answers(ruleset, assessor)
     flow = Flow(ruleset, assessor)
     while (question := flow.next_question()) is not None:
-        child.expect_exact("Type ")
-        child.expect_exact(": ")
-        spec = question_ask(question, nurse=False, default=None, back=bool(flow.history))
-        child.sendline(plain_line(spec, Reply(answers.get(question.id))))
-        flow.answer(question.id, answers.get(question.id))
+        for spec, value in screens(flow, question, answers):
+            child.expect_exact("Type ")
+            child.expect_exact(": ")
+            child.sendline(plain_line(spec, Reply(value)))
     for line in ("", "1", "n"):  # the review: all correct; show the details; no summary
         child.expect_exact(": ")
         child.sendline(line)

@@ -301,7 +301,7 @@ def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft
 def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Draft) -> Session | None:
     if draft.matches(session.ruleset):
         session.restore(draft)
-        count = len(session.flow.history)
+        count = len(session.flow.answers)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
         others = sum(path != store.path for path in store.available())
         if others:

@@ -8,7 +8,7 @@ numbers lives here, so both front ends reject the same input with the same messa
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,7 +17,10 @@ from ..report.wrapping import unit_for
 from ..ruleset.vocabulary import MAX_NAME, MAX_TEXT, QuestionType
 
 if TYPE_CHECKING:
-    from ..ruleset.model import Question
+    from ..ruleset.model import Question, QuestionGroup
+
+# A group's answers: "yes" first, then "no", then "not sure", as on every yes/no question.
+GROUP_OPTIONS = (("yes", "Yes, one or more"), ("no", "No, none of these"), ("not_sure", "Not sure"))
 
 
 class Signal:
@@ -84,6 +87,53 @@ def question_ask(question: Question, nurse: bool, default: Any, back: bool) -> A
         return Ask("text", default=default or "", required=question.required, check=check_text, **common)
     low, high = question.bounds  # type: ignore[misc]
     return Ask("number", default=default, low=low, high=high, range_text=range_text(question), **common)
+
+
+def group_list(members: list[Question], nurse: bool) -> str:
+    """The group's questions that apply, each in full, one per line (wrapped under its dash)."""
+    return "\n".join(f"- {q.wording(nurse)}" for q in members)
+
+
+def group_ask(group: QuestionGroup, nurse: bool, default: Any, back: bool) -> Ask:
+    """The prompt for a group screen (its list is shown just before it, by ``group_list``)."""
+    hint = group.help_nurse if nurse and group.help_nurse else group.help
+    return Ask("choice", group.wording(nurse), options=GROUP_OPTIONS, default=default, hint=hint, back=back,
+               question_id=group.id)
+
+
+UNSURE_ABOUT_OTHERS = "__unsure_about_others__"
+NONE_OF_THEM = "none"  # exclusive, like every "None of these"
+
+
+def which_ask(group: QuestionGroup, members: list[Question], nurse: bool, short: Mapping[str, str], ticking: str,
+              first: bool) -> Ask:
+    """A tick-box of a group's questions by their short names (the full questions are on the
+    screen just above), after "Yes, one or more" or "Not sure".
+
+    ``ticking`` is "yes" (which apply?) or "not_sure" (which are you not sure about?); ``first``
+    is the step after the group screen: its "yes" list ends with a box for not being sure about
+    some of the others, and the step that follows asks only about the members still open."""
+    options = tuple((q.id, short.get(q.id) or q.wording(nurse)) for q in members)
+    if ticking == "yes" and first:
+        message = "Which of these apply?"
+        extra = ((UNSURE_ABOUT_OTHERS, "Not sure about one or more of the others" if nurse
+                  else "I am not sure about one or more of the others"),)
+        hint = "Tick each one that applies. Any left unticked is recorded as no, unless the last box is ticked." if nurse \
+            else "Tick each one that applies to you. Any you leave unticked counts as no, unless you tick the last box."
+    elif ticking == "yes":
+        message = "Do any of the others apply?"
+        extra = ((NONE_OF_THEM, "None of them"),)
+        hint = "Tick each one that applies; any left unticked is recorded as no." if nurse \
+            else "Tick each one that applies to you; any you leave unticked counts as no."
+    else:
+        message = "Which of these are you not sure about?" if first else "Which of the others are you not sure about?"
+        message = message.replace("are you", "is the patient") if nurse else message
+        extra = ()
+        hint = ("Tick each one that cannot be ruled out; they are recorded as not sure (never as no). "
+                + ("Then: do any of the others apply?" if first else "Any left unticked is recorded as no.")) if nurse else \
+               ("Tick each one you cannot answer for sure; they are kept as not sure, never as no. "
+                + ("Then you say if any of the others apply." if first else "Any you leave unticked counts as no."))
+    return Ask("multi", message, options=options + extra, default=[], hint=hint, back=True, question_id=group.id)
 
 
 def range_text(question: Question) -> str:

@@ -1,7 +1,8 @@
 """Keeping a finished visit in the record, and ``triage checkin``: today's pain, the course, and the
 warning signs again, on top of the last recorded questionnaire.
 
-A check-in asks three things (pain now 0-10; better, the same or worse; the warning signs again) and
+A check-in asks three things (pain now 0-10; better, the same or worse; the warning signs again, a
+group on one screen as in the questionnaire, ``grouping``) and
 then runs the full rules on the last recorded answers with today's in their place, including the
 rules that depend on time (``record.checkins``). A warning sign (yes or not sure) is assessed at
 once: an emergency stops the check-in there. The rules load while the first question is on screen.
@@ -123,9 +124,9 @@ def _warning_signs(store, ruleset, assessor, prompter, person, base, pain: int, 
     asked: set[str] = set()
     prompter.show("Warning signs: please answer these again, as things are now.", "bold")
     while (question := next_warning_question(ruleset, answers, asked)) is not None:
-        asked.add(question.id)
-        answers[question.id] = prompter.ask(question_ask(question, nurse=False, default=None, back=False))
-        if not is_warning(answers[question.id]):
+        given = _ask_warning(ruleset, prompter, question, answers, asked)
+        answers.update(given)
+        if not any(is_warning(value) for value in given.values()):
             continue
         now_assessed = assessor.assess(_answers_file(base_answers, answers))  # a warning sign: the full rules at once
         if now_assessed.disposition is Level.emergency:
@@ -138,6 +139,27 @@ def _warning_signs(store, ruleset, assessor, prompter, person, base, pain: int, 
     assessment = assessor.assess(final_answers)
     _show(ruleset, prompter, assessment, course)
     return _keep(store, prompter, person, base, course, final_answers, assessment, now)
+
+
+def _ask_warning(ruleset, prompter, question, answers: dict[str, Any], asked: set[str]) -> dict[str, Any]:
+    """One warning sign, or the group screen it belongs to when two or more of its group are due
+    (the same screen as the questionnaire's, ``grouping``); the answers given, marked as asked."""
+    from ..record.checkins import pending_members
+    from ..report.content import load_summary_content
+    from .grouping import ask_group
+
+    group = ruleset.group_of.get(question.id)
+    members = pending_members(ruleset, group, answers, asked) if group else []
+    if len(members) < 2:
+        asked.add(question.id)
+        return {question.id: prompter.ask(question_ask(question, nurse=False, default=None, back=False))}
+    short = load_summary_content(ruleset).short_labels
+    while (answer := ask_group(prompter.ask, prompter.show, group, members, False, short)).ticked is None:
+        pass  # back from a tick-box: the group's screen again (there is no going back past it here)
+    asked.update(q.id for q in members)
+    given = answer.answers(members)
+    asked.difference_update(q.id for q in members if q.id not in given)  # ticked, not yes/no: asked on its own next
+    return given
 
 
 def _ask_missing(ruleset, prompter, answers: dict[str, Any]) -> None:

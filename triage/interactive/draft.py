@@ -55,11 +55,23 @@ class Draft(BaseModel):
             except ValidationError as error:
                 return f"{name}.{describe_error(error)}"
         known = ruleset.question_by_id
-        listed = [("history", state.history), ("declined", state.declined), ("pending", [state.pending] if state.pending else [])]
+        groups = ruleset.group_by_id
+        listed = [("history", state.history), ("pending", [state.pending] if state.pending else [])]
         for name, ids in listed:
-            unknown = next((qid for qid in ids if qid not in known), None)
+            unknown = next((qid for qid in ids if qid not in known and qid not in groups), None)
             if unknown is not None:
-                return f"{name}: {unknown!r:.40} is not a question id"
+                return f"{name}: {unknown!r:.40} is not a question or group id"
+        unknown = next((qid for qid in state.declined if qid not in known), None)
+        if unknown is not None:
+            return f"declined: {unknown!r:.40} is not a question id"
+        for name, ids in (("groups", state.groups), ("groups_remembered", state.groups_remembered), ("filled", state.filled)):
+            unknown = next((gid for gid in ids if gid not in groups), None)
+            if unknown is not None:
+                return f"{name}: {unknown!r:.40} is not a group id"
+        for gid, members in state.filled.items():
+            stray = next((m for m in members if m not in groups[gid].members or m not in state.answers), None)
+            if stray is not None:
+                return f"filled.{gid}: {stray!r:.40} is not an answered member of the group"
         required = next((qid for qid in state.declined if known[qid].required), None)
         if required is not None:
             return f"declined: {required} must be answered"
@@ -81,6 +93,10 @@ class FlowState(BaseModel):
     pending: str | None = None
     quick: bool = False
     urgent_offered: bool = False
+    groups: dict[str, Literal["yes", "no", "not_sure"]] = {}
+    filled: dict[str, list[str]] = {}
+    groups_remembered: dict[str, Literal["yes", "no", "not_sure"]] = {}
+    previewed: bool = False
 
 
 def describe_problem(error: ValidationError) -> str:

@@ -4,7 +4,17 @@ Both front ends (arrow-key prompts and ``--plain`` numbered lines) drive the sam
 order, the follow-up logic and the early stops cannot differ between them. The assessment of the
 answers so far always comes from the real ``Assessor`` (the same one ``triage assess`` uses).
 
-Asking order: questions that can lead to a more urgent finding come first (a follow-up question
+Grouped screening: when the next question is a member of a group (``groups:`` in questions.yaml)
+and at least two of its members apply and are unanswered, the group is asked instead: "No, none
+of these" answers each of those members "no"; "Yes, one or more" is followed by "which ones?" and "Not
+sure" by "which are you not sure about?" (tick-boxes; then, if some are left, which of the others
+are not sure, or apply): ticked members are "yes" or "not sure" as ticked, the rest "no", so not
+sure is never read as no. The group's answer is kept only to go back to
+it and in drafts: the answers (and so the assessment) are the same whichever way they were given.
+
+Asking order: every question that can change the disposition or a finding (``essential_ids``)
+comes before the everyday questions that only tailor the advice, so the result so far can be shown
+when the warning signs are done. Within each part, questions that can lead to a more urgent finding come first (a follow-up question
 lifts the question it depends on), ties keep the order of ``questions.yaml``, and a question is
 never asked before the questions its ``ask_when`` reads.
 """
@@ -12,6 +22,7 @@ never asked before the questions its ``ask_when`` reads.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from typing import Any
 
 from ..assessment.answers import applicable
@@ -19,7 +30,7 @@ from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
 from ..ruleset.conditions import iter_tests
 from ..ruleset.load import Ruleset
-from ..ruleset.model import Level, Question
+from ..ruleset.model import NO, NOT_SURE, YES, Level, Question, QuestionGroup
 
 NOT_TESTED = -1
 
@@ -44,6 +55,14 @@ def asking_order(ruleset: Ruleset) -> tuple[Question, ...]:
                 if not deps:
                     heapq.heappush(ready, key[other])
     return tuple(order)
+
+
+def warning_signs_first(order: tuple[Question, ...], essential: frozenset[str]) -> tuple[Question, ...]:
+    """The questions that can change the disposition or a finding first, then the everyday ones
+    (work, sleep, stress...) that only tailor the advice: the result so far is shown in between.
+    Each part keeps ``asking_order``; an essential question never reads an everyday one
+    (``essential_ids`` keeps every question an essential one depends on)."""
+    return tuple(q for q in order if q.id in essential) + tuple(q for q in order if q.id not in essential)
 
 
 def _order_keys(ruleset: Ruleset) -> dict[str, tuple[int, int, int, str]]:
@@ -92,11 +111,12 @@ class Flow:
     stale, so they are offered as the default when the question is asked again.
     """
 
-    def __init__(self, ruleset: Ruleset, assessor: Assessor):
+    def __init__(self, ruleset: Ruleset, assessor: Assessor, grouped: bool = True):
         self.ruleset = ruleset
+        self.grouped = grouped  # False: every question one by one (the groups are never asked)
         self.assessor = assessor
-        self.order = asking_order(ruleset)
         self.essential = essential_ids(ruleset)
+        self.order = warning_signs_first(asking_order(ruleset), self.essential)
         self.answers: dict[str, Any] = {}
         self.history: list[str] = []
         self.declined: set[str] = set()
@@ -104,17 +124,29 @@ class Flow:
         self.pending: str | None = None  # asked next: taken back, or chosen from the review
         self.quick = False  # finishing quickly: only essential questions are still asked
         self.urgent_offered = False
+        self.groups: dict[str, str] = {}  # group id -> its answer (not a clinical answer)
+        self.filled: dict[str, list[str]] = {}  # group id -> members its screens answered (as ticked, or "no")
+        self.previewed = False  # the result so far was shown when the everyday questions began
+        self.groups_remembered: dict[str, str] = {}
 
     # --- what to ask ---------------------------------------------------------------------------
 
-    def next_question(self) -> Question | None:
-        """The question to ask now, or None when every question that applies has been answered."""
+    def next_question(self) -> Question | QuestionGroup | None:
+        """The question (or group) to ask now, or None when every question that applies has been answered."""
         if self.pending:
-            return self.ruleset.question_by_id[self.pending]
+            return self.ruleset.group_by_id.get(self.pending) or self.ruleset.question_by_id[self.pending]
         for question in self.order:
             if self._due(question):
+                group = self.ruleset.group_of.get(question.id)
+                if self.grouped and group is not None and group.id not in self.groups and len(self.due_members(group)) >= 2:
+                    return group
                 return question
         return None
+
+    def due_members(self, group: QuestionGroup) -> list[Question]:
+        """The group's members that apply now and are not answered yet, in asking order."""
+        members = set(group.members)
+        return [q for q in self.order if q.id in members and self._due(q)]
 
     def _due(self, question: Question) -> bool:
         if question.id in self.answers or question.id in self.declined:
@@ -123,13 +155,21 @@ class Flow:
             return False
         return applicable(question, self.answers)
 
+    def everyday_next(self) -> bool:
+        """True when every warning-sign question that applies is answered and an everyday one is next:
+        the answers can no longer change the disposition or the findings, only the advice."""
+        question = self.next_question()
+        return isinstance(question, Question) and question.id not in self.essential and not self.editing
+
     def optional_remaining(self) -> list[Question]:
         """Unanswered questions that apply and that finishing quickly would leave out."""
         given = self.answers.keys() | self.declined
         return [q for q in self.order if q.id not in given and q.id not in self.essential and applicable(q, self.answers)]
 
-    def default_for(self, question: Question) -> Any:
+    def default_for(self, question: Question | QuestionGroup) -> Any:
         """The earlier answer to offer again, if there is one."""
+        if isinstance(question, QuestionGroup):
+            return self.groups.get(question.id, self.groups_remembered.get(question.id))
         if question.id in self.answers:
             return self.answers[question.id]
         return self.remembered.get(question.id)
@@ -156,7 +196,69 @@ class Flow:
         self.pending = None
         self._remove_stale()
 
-    def back(self) -> Question | None:
+    def answer_group(self, group_id: str, code: str) -> None:
+        """"No, none of these": every member that applies now is "no". ("Yes, one or more" and "Not
+        sure" go on to say which: ``answer_group_items``.)"""
+        if code != NO:
+            raise ValueError(f"{group_id}: {code!r} needs the members ticked (answer_group_items)")
+        members = [q.id for q in self.due_members(self.ruleset.group_by_id[group_id])]
+        self._record_group(group_id, code, dict.fromkeys(members, NO))
+
+    def answer_group_items(self, group_id: str, code: str, values: Mapping[str, str]) -> None:
+        """The group answered "yes" or "not sure", then which: ``values`` gives the members the person
+        ticked ("yes" or "not_sure"); every other member that applies now is "no", as they said by
+        not ticking it from the list. A ticked member that is not a yes/no question (a headache: how
+        bad?) is left to be asked on its own; "not sure" is never read as "no"."""
+        if code not in ("yes", "not_sure"):
+            raise ValueError(f"{group_id}: {code!r} is not a group answer that says which")
+        members = self.due_members(self.ruleset.group_by_id[group_id])
+        ids = {q.id for q in members}
+        if not values:
+            raise ValueError(f"{group_id}: tick at least one of its questions that apply now")
+        wrong = next((m for m, v in values.items() if m not in ids or v not in (YES, NOT_SURE)), None)
+        if wrong is not None:
+            raise ValueError(f"{group_id}: {wrong!r} is not one of its questions that apply now, ticked yes or not sure")
+        given: dict[str, str] = {}
+        for question in members:
+            value = values.get(question.id, NO)
+            if value in question.codes:
+                given[question.id] = value
+            elif value != NO:
+                continue  # asked on its own
+            else:
+                raise ValueError(f"{group_id}: {question.id} has no 'no' answer")  # the loader prevents it
+        self._record_group(group_id, code, given)
+
+    def return_to_group(self, group_id: str, code: str) -> None:
+        """Ask the group again (back from "which ones?"), offering the answer just given."""
+        self.groups_remembered[group_id] = code
+        self.pending = group_id
+
+    def _record_group(self, group_id: str, code: str, given: dict[str, str]) -> None:
+        self._forget_group(group_id)
+        self.groups[group_id] = code
+        self.groups_remembered.pop(group_id, None)
+        for member, value in given.items():
+            self._forget(member)
+            self.answers[member] = value
+            self.remembered.pop(member, None)
+        self.filled[group_id] = list(given)
+        self.history.append(group_id)
+        self.pending = None
+        self._remove_stale()
+
+    def last_question_id(self) -> str | None:
+        """The question answered last (a group stands for the last member ticked on it, or else the
+        last one it answered "no")."""
+        for entry in reversed(self.history):
+            if entry in self.ruleset.question_by_id:
+                return entry
+            if self.filled.get(entry):  # the last one ticked, else the last one answered "no"
+                ticked = [m for m in self.filled[entry] if self.answers.get(m) != NO]
+                return (ticked or self.filled[entry])[-1]
+        return None
+
+    def back(self) -> Question | QuestionGroup | None:
         """Take back the last answer and ask that question again (None at the first question).
 
         While a question chosen from the review is asked again, back cancels that edit instead.
@@ -167,6 +269,11 @@ class Flow:
         if not self.history:
             return None
         question_id = self.history[-1]
+        if question_id in self.ruleset.group_by_id:
+            self._take_back_group(question_id)
+            self.pending = question_id
+            self._remove_stale()
+            return self.ruleset.group_by_id[question_id]
         self._take_back(question_id)
         self.pending = question_id
         self._remove_stale()
@@ -186,6 +293,23 @@ class Flow:
         self.declined.discard(question_id)
         if question_id in self.history:
             self.history.remove(question_id)
+        for members in self.filled.values():  # answered on its own now, or taken back
+            if question_id in members:
+                members.remove(question_id)
+
+    def _take_back_group(self, group_id: str) -> None:
+        """Take back a group's answer and the answers it gave (they are offered again)."""
+        for member in list(self.filled.get(group_id, ())):
+            self._take_back(member)
+        if group_id in self.groups:
+            self.groups_remembered[group_id] = self.groups[group_id]
+        self._forget_group(group_id)
+
+    def _forget_group(self, group_id: str) -> None:
+        self.groups.pop(group_id, None)
+        self.filled.pop(group_id, None)
+        if group_id in self.history:
+            self.history.remove(group_id)
 
     def _remove_stale(self) -> None:
         """Answers to follow-ups that no longer apply are dropped (and remembered), until stable."""
@@ -232,17 +356,26 @@ class Flow:
             "pending": self.pending,
             "quick": self.quick,
             "urgent_offered": self.urgent_offered,
+            "groups": dict(self.groups),
+            "filled": {gid: list(members) for gid, members in self.filled.items()},
+            "groups_remembered": dict(self.groups_remembered),
+            "previewed": self.previewed,
         }
 
     def restore(self, state: dict[str, Any]) -> None:
         """Continue from a draft's state (ids unknown to this ruleset are dropped)."""
         known = self.ruleset.question_by_id
+        groups = self.ruleset.group_by_id
         self.answers = {k: v for k, v in state.get("answers", {}).items() if k in known}
         self.declined = {k for k in state.get("declined", ()) if k in known}
-        self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined]
+        self.groups = {k: v for k, v in state.get("groups", {}).items() if k in groups}
+        self.filled = {k: [m for m in v if m in self.answers] for k, v in state.get("filled", {}).items() if k in self.groups}
+        self.previewed = bool(state.get("previewed"))
+        self.groups_remembered = {k: v for k, v in state.get("groups_remembered", {}).items() if k in groups}
+        self.history = [k for k in state.get("history", ()) if k in self.answers or k in self.declined or k in self.groups]
         self.remembered = {k: v for k, v in state.get("remembered", {}).items() if k in known}
         pending = state.get("pending")
-        self.pending = pending if pending in known else None
+        self.pending = pending if pending in known or pending in groups else None
         self.quick = bool(state.get("quick"))
         self.urgent_offered = bool(state.get("urgent_offered"))
         self._remove_stale()

@@ -46,7 +46,7 @@ NO_SOURCE = "clinical reasoning of this program's authors (no published source; 
 
 def opening_text(ruleset, nurse: bool) -> str:
     """What this is, that it is not a diagnosis, what to do in an emergency, and about how long."""
-    count = sum(1 for q in ruleset.questions if q.ask_when is None)
+    count = screen_count(ruleset)
     title = ruleset.scale.title
     if nurse:
         return "\n".join([
@@ -55,7 +55,7 @@ def opening_text(ruleset, nurse: bool) -> str:
             "(how soon the patient needs care). This is not a diagnosis and does not replace clinical judgement.",
             "If the patient has signs of an emergency now, call 911, 112 or 999 (the local emergency number) "
             "without finishing the questions.",
-            f"About {count} questions, 5 to 10 minutes. Warning signs are asked first. Ctrl-B goes back, "
+            f"About {count} questions, 3 to 6 minutes. Warning signs come first, several on one screen. Ctrl-B goes back, "
             "Ctrl-T adds a note; Ctrl-C stops and keeps the answers for later.",
         ])
     return "\n".join([
@@ -64,9 +64,15 @@ def opening_text(ruleset, nurse: bool) -> str:
         "can do yourself. This is not a diagnosis and does not replace a doctor or nurse.",
         "If you think it is an emergency, call 911, 112 or 999 (your local emergency number) now: do not wait "
         "to finish.",
-        f"About {count} questions, 5 to 10 minutes. Warning signs are asked first. Ctrl-B goes back; Ctrl-C "
+        f"About {count} questions, 3 to 6 minutes. Warning signs come first, several on one screen. Ctrl-B goes back; Ctrl-C "
         "stops and keeps your answers for later.",
     ])
+
+
+def screen_count(ruleset) -> int:
+    """The questions everyone is asked, a group of warning signs counting once (follow-ups not counted)."""
+    top = [q for q in ruleset.questions if q.ask_when is None]
+    return len(ruleset.groups) + sum(1 for q in top if q.id not in ruleset.group_of)
 
 
 def banner(text: str) -> str:
@@ -91,6 +97,25 @@ def urgent_text(a: Assessment, nurse: bool = False) -> str:
     action, _ = a.level.for_reader(nurse)
     lines = [banner(f"{a.level.label.upper()} ({a.level.timeframe})"), action, "", "Because of:"]
     return "\n".join(lines + _finding_lines(a.findings, nurse))
+
+
+def preview_text(a: Assessment, nurse: bool, everyday: int, topics: str) -> str:
+    """The result so far, shown once when the warning-sign questions are done and only the everyday
+    ones (which tailor the advice but cannot change the disposition) are left."""
+    action, if_worse = a.level.for_reader(nurse)
+    lines = [banner(f"RESULT SO FAR: {a.level.label.upper()} ({a.level.timeframe})"), action]
+    if a.findings:
+        lines += ["", "Because of:", *_finding_lines(a.findings, nurse)]
+    many = f"{everyday} everyday question{'s' if everyday != 1 else ''}"
+    if nurse:
+        lines += ["", f"Warning-sign screening is complete. {many.capitalize()} follow ({topics}): they tailor the "
+                      "self-care advice and cannot change the disposition. Then the review and the full result."]
+    else:
+        lines += ["", f"The warning-sign questions are done. {many.capitalize()} follow ({topics}): they make the "
+                      "advice fit you and do not change how soon to get care. Then you check your answers and see "
+                      "the whole result."]
+    lines += ["", f"If things get worse: {if_worse}"]
+    return "\n".join(lines)
 
 
 def _finding_lines(findings, nurse: bool = False) -> list[str]:

@@ -17,21 +17,27 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..assessment.answers import (AGE_QUESTION, MIN_REASON_LETTERS, MIN_REASON_WORDS, AnswersFile, Override, StoppedEarly,
-                                  age_conflict, lowering_reason_problem)
+from ..assessment.answers import (
+    AGE_QUESTION,
+    MIN_REASON_LETTERS,
+    MIN_REASON_WORDS,
+    AnswersFile,
+    Override,
+    StoppedEarly,
+    age_conflict,
+    lowering_reason_problem,
+)
 from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
-from ..ruleset.model import LEVEL_ORDER, Level, Question
-from .asks import (BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name,
-                   check_reason, check_text, question_ask)
+from ..ruleset.model import LEVEL_ORDER, NO, Level, Question, QuestionGroup
+from .asks import BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name, check_reason, check_text, question_ask
 from .draft import Draft
 from .flow import Flow
-from .saving import (EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder,
-                     free_path, write_answers)
-from .screens import (details_text, emergency_text, lead_text, opening_text, recap, review_label,
-                      section_heading, urgent_text)
+from .grouping import ask_group
+from .saving import EXTENSION_OF, FORMAT_CHOICES, answers_path_for, check_folder, complete_answers, default_folder, free_path, write_answers
+from .screens import details_text, emergency_text, lead_text, opening_text, preview_text, recap, review_label, section_heading, urgent_text
 from .store import DraftStore
 from .visit import Visit
 
@@ -177,12 +183,16 @@ class Session:
                 if assessment.disposition is Level.emergency:
                     return assessment
                 self._check_urgent(assessment)
+                self._preview(assessment)
             question = self.flow.next_question()
             if question is None:
                 return None
             self._ask_question(question)
 
-    def _ask_question(self, question: Question) -> None:
+    def _ask_question(self, question: Question | QuestionGroup) -> None:
+        if isinstance(question, QuestionGroup):
+            self._ask_group(question)
+            return
         self._heading(question)
         can_go_back = bool(self.flow.history) or self.flow.editing
         spec = question_ask(question, self.nurse, self.flow.default_for(question), back=can_go_back)
@@ -196,7 +206,23 @@ class Session:
         else:
             self.flow.answer(question.id, result)
 
-    def _heading(self, question: Question) -> None:
+    def _ask_group(self, group: QuestionGroup) -> None:
+        """One screen for the group's warning signs that apply (``grouping``); back from it, or from
+        its tick-boxes, returns to the question before, or to the group's screen."""
+        self._heading(group)
+        default = self.flow.default_for(group)
+        answer = ask_group(self._ask, self.prompter.show, group, self.flow.due_members(group), self.nurse,
+                           self._short_labels(), default=default, back=bool(self.flow.history))
+        if answer is BACK:
+            self.flow.back()
+        elif answer.ticked is None:
+            self.flow.return_to_group(group.id, answer.code)
+        elif answer.code == NO:
+            self.flow.answer_group(group.id, NO)
+        else:
+            self.flow.answer_group_items(group.id, answer.code, answer.ticked)
+
+    def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
             self._section = question.section
             self.prompter.show(section_heading(self.ruleset.sections[question.section]), "bold")
@@ -226,8 +252,19 @@ class Session:
                "how soon to get care. The warning-sign questions left are always asked.")
         options = (("all", f"Answer the {count} too"), ("skip", "Skip them, to reach the result sooner"))
         if self._ask(Ask("choice", "Finish quickly?", options=options, hint=why)) == "skip":
-            self._quick_at = self.flow.history[-1] if self.flow.history else None
+            self._quick_at = self.flow.last_question_id()
             self.flow.finish_quickly()
+
+    def _preview(self, assessment: Assessment) -> None:
+        """Once, when only everyday questions are left: the result so far (urgent was said already)."""
+        if self.flow.previewed or not self.flow.everyday_next():
+            return
+        self.flow.previewed = True
+        if assessment.disposition.rank >= Level.urgent.rank:
+            return
+        left = self.flow.optional_remaining()
+        topics = ", ".join(dict.fromkeys(self.ruleset.sections[q.section].lower() for q in left))
+        self.prompter.show(preview_text(assessment, self.nurse, len(left), topics), "bold")
 
     def _emergency_stop(self, assessment: Assessment) -> bool:
         """Show what to do now; True if the person takes back the last answer instead."""
@@ -242,7 +279,7 @@ class Session:
             return True
         self._record(self._answers_file(), assessment)
         if choice == "save":
-            stop = StoppedEarly(at=self.flow.history[-1] if self.flow.history else None, reason="emergency")
+            stop = StoppedEarly(at=self.flow.last_question_id(), reason="emergency")
             self._save(self._answers_file(stopped_early=stop), assessment, ask_first=False)
         return False
 
@@ -285,7 +322,7 @@ class Session:
     @property
     def quick_at(self) -> str | None:
         """The last question answered before the everyday ones were skipped."""
-        return self._quick_at or (self.flow.history[-1] if self.flow.history else None)
+        return self._quick_at or self.flow.last_question_id()
 
     _quick_at: str | None = None
 

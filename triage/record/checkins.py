@@ -12,7 +12,8 @@ answers with today's answers in their place:
 - ``pain_now``: today's score.
 
 The warning-sign questions asked again are the red-flag questions of ``WARNING_SECTIONS`` (the
-emergency and the other urgent signs), with any follow-up they bring.
+emergency signs, the nerve signs and the other urgent signs) and the questions grouped with them,
+with any follow-up they bring; the check-in asks a group on one screen, as the questionnaire does.
 """
 
 from __future__ import annotations
@@ -30,8 +31,7 @@ from .entries import PAIN
 
 DURATION, TREND = "duration_days", "trend"
 COURSES = (("better", "Better"), ("same", "About the same"), ("worse", "Worse"))
-WARNING_SECTIONS = ("emergency_signs", "urgent_signs")
-WARNING_ANSWERS = ("yes", "not_sure")
+WARNING_SECTIONS = ("emergency_signs", "nerve_symptoms", "urgent_signs")
 
 
 @dataclass(frozen=True)
@@ -92,17 +92,30 @@ def recorded_course(first_at: datetime, base_answers: dict[str, Any], earlier_ch
 def next_warning_question(ruleset: Ruleset, answers: dict[str, Any], asked: set[str]) -> Question | None:
     """The next warning-sign question that applies to the answers and was not asked today."""
     for question in ruleset.questions:
-        if (question.red_flag and question.section in WARNING_SECTIONS and question.id not in asked
-                and question.asked_when(answers)):
+        if _due(ruleset, question, answers, asked):
             return question
     return None
 
 
+def pending_members(ruleset: Ruleset, group, answers: dict[str, Any], asked: set[str]) -> list[Question]:
+    """The members of ``group`` a check-in would still ask (``next_warning_question``), in file order."""
+    members = set(group.members)
+    return [q for q in ruleset.questions if q.id in members and _due(ruleset, q, answers, asked)]
+
+
+def _due(ruleset: Ruleset, question: Question, answers: dict[str, Any], asked: set[str]) -> bool:
+    """A warning sign (a red flag, or a question screened with them in a group) of the sections a
+    check-in asks again, that applies and was not asked today."""
+    return (question.section in WARNING_SECTIONS and (question.red_flag or question.id in ruleset.group_of)
+            and question.id not in asked and question.asked_when(answers))
+
+
 def is_warning(value: Any) -> bool:
-    """A warning-sign answer that is not "no": yes, not sure, or any tick other than "none"."""
+    """A warning-sign answer that is not "no" (yes, not sure, a headache of any kind, any tick other
+    than "none"): the full rules then run at once."""
     if isinstance(value, list):
         return any(code != "none" for code in value)
-    return value in WARNING_ANSWERS
+    return value != "no"
 
 
 def time_reasons(ruleset: Ruleset, assessment: Assessment, course: Course) -> list[str]:

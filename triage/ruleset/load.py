@@ -41,6 +41,7 @@ from .model import (
     FindingsFile,
     PreventionFile,
     Question,
+    QuestionGroup,
     QuestionsFile,
     QuestionType,
     ScaleFile,
@@ -81,6 +82,16 @@ class Ruleset:
     tips: tuple[Tip, ...]
     digest: str
     finding_files: dict[str, str] = field(default_factory=dict)  # finding id -> file name
+    groups: tuple[QuestionGroup, ...] = ()  # red-flag questions screened on one screen
+
+    @cached_property
+    def group_by_id(self) -> dict[str, QuestionGroup]:
+        return {g.id: g for g in self.groups}
+
+    @cached_property
+    def group_of(self) -> dict[str, QuestionGroup]:
+        """Question id -> the group it is screened in (questions in no group are absent)."""
+        return {member: g for g in self.groups for member in g.members}
 
     @property
     def version(self) -> str:
@@ -278,6 +289,7 @@ def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
         tips=parsed["prevention.yaml"].tips,
         digest=digest,
         finding_files=owners,
+        groups=questions_file.groups,
     )
 
 
@@ -293,6 +305,7 @@ def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
     yield from _duplicate_id_problems(ruleset)
     yield from _red_flag_safety_problems(ruleset)
     yield from _hidden_red_flag_problems(ruleset)
+    yield from _group_problems(ruleset)
     yield from _rationale_problems(ruleset)
 
 
@@ -468,6 +481,52 @@ def _population_problem(ruleset: Ruleset, test: Test) -> str | None:
     if question is None or question.section != POPULATION_SECTION:
         return f"a population limit may only test the questions about the person (section {POPULATION_SECTION}), not '{test.q}'"
     return None
+
+
+def _can_be_grouped(question, warning_signs: set[str]) -> bool:
+    """A yes/no/not sure red-flag question, or a single choice with "no" and "not sure" answers that
+    a finding reads (a headache: "no" / "mild" / "severe" / "not sure"; ticked, it is asked on its own)."""
+    if question.type is QuestionType.yes_no_unsure:
+        return question.red_flag
+    return question.type is QuestionType.single and {NO, NOT_SURE} <= set(question.codes) and question.id in warning_signs
+
+
+def _group_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    """A group may only hold questions whose "no" means the same as "No, none of these".
+
+    Members are warning-sign questions of the group's own section (``_can_be_grouped``), each in one
+    group only, and none is a follow-up of another member (its ``ask_when`` reads no member): a
+    follow-up would be answered "no" before the answer it depends on is known. Questions that need
+    a number or a list of choices are never grouped.
+    """
+    seen: dict[str, str] = {}
+    ids = set(ruleset.question_by_id)
+    warning_signs = {test.q for finding in ruleset.findings for test in iter_tests(finding.when)}
+    for group in ruleset.groups:
+        where = f"group {group.id}"
+        if group.id in ids or group.id in RESERVED_IDS:
+            yield RulesError("questions.yaml", where, "a group id must differ from every question id")
+        ids.add(group.id)
+        if group.section not in ruleset.sections:
+            yield RulesError("questions.yaml", where, f"unknown section '{group.section}'{_did_you_mean(group.section, ruleset.sections)}")
+        for member in group.members:
+            question = ruleset.question_by_id.get(member)
+            if question is None:
+                yield RulesError("questions.yaml", where, f"unknown member question '{member}'{_did_you_mean(member, ruleset.question_by_id)}")
+                continue
+            if not _can_be_grouped(question, warning_signs):
+                yield RulesError("questions.yaml", where, f"member {member} is not a warning-sign question answered yes/no/not sure "
+                                                          "(or a single choice with 'no' and 'not_sure' answers that a finding reads)")
+            if question.section != group.section:
+                yield RulesError("questions.yaml", where, f"member {member} is in section {question.section}, not {group.section}")
+            if member in seen:
+                yield RulesError("questions.yaml", where, f"member {member} is already in group {seen[member]}")
+            seen[member] = group.id
+            reads = {test.q for test in iter_tests(question.ask_when)}
+            reads |= set(question.ask_when_reason.refines or ()) if question.ask_when_reason else set()
+            inside = sorted(reads & set(group.members))
+            if inside:
+                yield RulesError("questions.yaml", where, f"member {member} is a follow-up of member {', '.join(inside)}: list it outside the group")
 
 
 # A rationale (and a finding's caution) is what a clinician reads in every summary: no program ids, no references to the fact file

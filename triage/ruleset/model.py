@@ -169,9 +169,39 @@ class Question(Strict):
         return code
 
 
+class QuestionGroup(Strict):
+    """Red-flag questions asked on one screen, NHS 111 style: "Do any of these apply?" with the
+    questions listed, answered "Yes, one or more" / "No, none of these" / "Not sure".
+
+    "No, none of these" answers every listed member "no"; "yes" and "not sure" open each member one
+    by one. The group answer itself is not a clinical answer (it is never in an answers file). The
+    loader checks that the members are yes/no/not sure red-flag questions of the group's section
+    whose ``ask_when`` reads no other member (no follow-ups of each other).
+    """
+
+    id: Id
+    section: Id
+    ask: Text = Field(description="Wording for the person, e.g. 'Do any of these apply to you?'")
+    ask_nurse: Text = Field(description="Wording for a nurse")
+    help: str | None = None
+    help_nurse: str | None = None
+    members: tuple[Id, ...] = Field(min_length=2, description="Question ids, listed in asking order")
+
+    @field_validator("members")
+    @classmethod
+    def _members_unique(cls, members: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(members)) != len(members):
+            raise ValueError("a group lists each member once")
+        return members
+
+    def wording(self, nurse: bool = False) -> str:
+        return self.ask_nurse if nurse else self.ask
+
+
 class QuestionsFile(Strict):
     sections: dict[Id, Text] = Field(min_length=1, description="Section id -> heading, in asking order")
     questions: tuple[Question, ...] = Field(min_length=1)
+    groups: tuple[QuestionGroup, ...] = Field(default=(), description="Red-flag questions screened together")
 
 
 # --- findings (red flags and time thresholds) ---------------------------------------------------
