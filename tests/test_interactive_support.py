@@ -129,7 +129,7 @@ def group_reply(spec: Ask, members, truths: dict[str, Any]) -> Any:
     from triage.interactive.asks import NONE_OF_THEM, UNSURE_ABOUT_OTHERS
 
     listed = [value for value, _ in spec.options if value in members]
-    ticking = "not_sure" if "not sure" in spec.message else "yes"
+    ticking = "not_sure" if "not sure" in spec.message or "ruled out" in spec.message else "yes"
     ticked = [m for m in listed if as_ticked(truths.get(m, NO)) == ticking]
     codes = {value for value, _ in spec.options}
     if UNSURE_ABOUT_OTHERS in codes and any(truths.get(m) == "not_sure" for m in listed if m not in ticked):

@@ -126,8 +126,10 @@ def which_ask(group: QuestionGroup, members: list[Question], nurse: bool, short:
         hint = "Tick each one that applies; any left unticked is recorded as no." if nurse \
             else "Tick each one that applies to you; any you leave unticked counts as no."
     else:
-        message = "Which of these are you not sure about?" if first else "Which of the others are you not sure about?"
-        message = message.replace("are you", "is the patient") if nurse else message
+        if nurse:
+            message = "Which of these cannot be ruled out?" if first else "Which of the others cannot be ruled out?"
+        else:
+            message = "Which of these are you not sure about?" if first else "Which of the others are you not sure about?"
         extra = ()
         hint = ("Tick each one that cannot be ruled out; they are recorded as not sure (never as no). "
                 + ("Then: do any of the others apply?" if first else "Any left unticked is recorded as no.")) if nurse else \
