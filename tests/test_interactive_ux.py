@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import date
 from typing import Any
 
 import pytest
@@ -424,3 +425,15 @@ def test_tick_box_messages_fit_60_columns_and_name_only_keys_that_work(ruleset, 
         assert ("its number" in nothing_ticked) == (len(spec.options) <= prompts.MAX_SHORTCUTS), (question.id, nothing_ticked)
         with_none = validators[-1]([c.code for c in question.choices if c.code != "none"][:1] + ["none"])
         assert with_none is True or len(with_none) <= 56, with_none
+
+
+def test_a_nurse_who_gave_the_date_of_birth_is_offered_the_age_it_gives(ruleset, assessor, tmp_path):
+    """The age question offers the age the patient's date of birth gives today (Enter takes it)."""
+    from triage.assessment.answers import age_on
+
+    born = date(FIXED_NOW.year - 70, 6, 15)
+    answers = {k: v for k, v in calm_answers(ruleset, assessor).items() if k != "age"}
+    plan = {"nurse": [Reply("Sam Nurse")], "patient": [Reply("Ann Example")], "dob": [Reply(born.isoformat())]}
+    run = run_arrows(ruleset, assessor, planned(plan, answers), tmp_path / "d", nurse=True)
+    age = next(s for s in run.asked if s.question_id == "age")
+    assert age.default == age_on(born, FIXED_NOW.date()) >= 69

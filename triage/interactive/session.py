@@ -25,6 +25,7 @@ from ..assessment.answers import (
     Override,
     StoppedEarly,
     age_conflict,
+    age_on,
     lowering_reason_problem,
 )
 from ..assessment.assess import Assessor, lowest_override
@@ -195,7 +196,7 @@ class Session:
             return
         self._heading(question)
         can_go_back = bool(self.flow.history) or self.flow.editing
-        spec = question_ask(question, self.nurse, self.flow.default_for(question), back=can_go_back)
+        spec = question_ask(question, self.nurse, self._default(question), back=can_go_back)
         result = self._ask(spec)
         if result is BACK:
             self.flow.back()
@@ -205,6 +206,13 @@ class Session:
             self.prompter.show(f"That does not fit: {conflict}. Please check the age (or the date of birth).")
         else:
             self.flow.answer(question.id, result)
+
+    def _default(self, question: Question) -> Any:
+        """The earlier answer; for the age, when none, the age the date of birth gives today (Enter takes it)."""
+        default = self.flow.default_for(question)
+        if default is None and question.id == AGE_QUESTION and self.visit.date_of_birth:
+            default = age_on(self.visit.date_of_birth, self._today())
+        return default
 
     def _ask_group(self, group: QuestionGroup) -> None:
         """One screen for the group's warning signs that apply (``grouping``); back from it, or from
