@@ -437,3 +437,12 @@ def test_a_nurse_who_gave_the_date_of_birth_is_offered_the_age_it_gives(ruleset,
     run = run_arrows(ruleset, assessor, planned(plan, answers), tmp_path / "d", nurse=True)
     age = next(s for s in run.asked if s.question_id == "age")
     assert age.default == age_on(born, FIXED_NOW.date()) >= 69
+
+
+def test_nurse_mode_headings_and_the_summary_name_the_patient_not_you(ruleset, assessor, tmp_path):
+    lines = ["Nurse Kim", "1", "", ""] + lines_for(ruleset, assessor, {})
+    _, out = piped(ruleset, assessor, lines, tmp_path / "d", nurse=True)
+    assert "-- About the patient --" in out and "-- Pain --" in out
+    assert "-- About you --" not in out and "-- Your pain --" not in out
+    _, patient = piped(ruleset, assessor, lines_for(ruleset, assessor, {}), tmp_path / "p")
+    assert "-- About you --" in patient and "-- Your pain --" in patient, "the person's own headings speak to them"

@@ -82,6 +82,13 @@ def test_every_section_heading_appears_in_every_readable_format(typical):
             assert heading.lower() in produced.lower(), (fmt, heading)
 
 
+def test_the_answers_are_grouped_under_a_clinicians_headings(typical):
+    """The summary is for a clinician: "About the patient", "Pain", never "About you" or "Your pain"."""
+    for fmt in ("text", "markdown", "html"):
+        produced = render(typical, fmt).decode("utf-8")
+        assert "About the patient" in produced and "About you" not in produced and "Your pain" not in produced, fmt
+
+
 # --- saving -------------------------------------------------------------------------------------
 
 

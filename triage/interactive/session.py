@@ -233,7 +233,7 @@ class Session:
     def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
             self._section = question.section
-            self.prompter.show(section_heading(self.ruleset.sections[question.section]), "bold")
+            self.prompter.show(section_heading(self.ruleset.section_title(question.section, clinical=self.nurse)), "bold")
 
     def _note(self, key: str, prompt: str) -> None:
         text = self._ask(Ask("text", prompt, default=self.visit.notes.get(key, ""), required=False, check=check_text))
@@ -254,7 +254,7 @@ class Session:
         optional = self.flow.optional_remaining()
         if not optional or not self.interactive:  # piped input answers the questions it was written for
             return
-        topics = ", ".join(dict.fromkeys(self.ruleset.sections[q.section].lower() for q in optional))
+        topics = ", ".join(dict.fromkeys(self.ruleset.section_title(q.section, self.nurse).lower() for q in optional))
         count = f"{len(optional)} everyday question{'s' if len(optional) != 1 else ''}"
         why = (f"{count.capitalize()} are left ({topics}). They help the self-care advice but do not change "
                "how soon to get care. The warning-sign questions left are always asked.")
@@ -271,7 +271,7 @@ class Session:
         if assessment.disposition.rank >= Level.urgent.rank:
             return
         left = self.flow.optional_remaining()
-        topics = ", ".join(dict.fromkeys(self.ruleset.sections[q.section].lower() for q in left))
+        topics = ", ".join(dict.fromkeys(self.ruleset.section_title(q.section, self.nurse).lower() for q in left))
         self.prompter.show(preview_text(assessment, self.nurse, len(left), topics), "bold")
 
     def _emergency_stop(self, assessment: Assessment) -> bool:

@@ -330,7 +330,7 @@ def _answered_questions(ruleset: Ruleset, answers: Mapping[str, Any], third_pers
     for question in ruleset.questions:
         if question.id in answers:
             answered = _answered(question, answers[question.id], third_person, _short(question, short or {}))
-            yield answered.model_copy(update={"section_title": ruleset.sections.get(question.section, question.section)})
+            yield answered.model_copy(update={"section_title": ruleset.section_title(question.section, clinical=True)})
 
 
 def _answered(question: Question, value: Any, third_person: bool, short: str = "") -> AnsweredQuestion:

@@ -83,6 +83,11 @@ class Ruleset:
     digest: str
     finding_files: dict[str, str] = field(default_factory=dict)  # finding id -> file name
     groups: tuple[QuestionGroup, ...] = ()  # red-flag questions screened on one screen
+    sections_clinical: dict[str, str] = field(default_factory=dict)  # headings for a clinician, where they differ
+
+    def section_title(self, section: str, clinical: bool = False) -> str:
+        """The heading of ``section``: the person's, or a clinician's (nurse mode, summaries)."""
+        return (clinical and self.sections_clinical.get(section)) or self.sections.get(section, section)
 
     @cached_property
     def group_by_id(self) -> dict[str, QuestionGroup]:
@@ -282,6 +287,7 @@ def _assemble(directory: Path, parsed: dict, digest: str) -> Ruleset:
         scale=parsed["scale.yaml"],
         questions=questions_file.questions,
         sections=dict(questions_file.sections),
+        sections_clinical=dict(questions_file.sections_clinical),
         findings=tuple(findings),
         self_care=parsed["self_care.yaml"].self_care,
         exercises_file=parsed["exercises.yaml"],
@@ -310,6 +316,10 @@ def ruleset_problems(ruleset: Ruleset) -> Iterator[RulesError]:
 
 
 def _question_problems(ruleset: Ruleset) -> Iterator[RulesError]:
+    for section in ruleset.sections_clinical:
+        if section not in ruleset.sections:
+            yield RulesError("questions.yaml", f"sections_clinical.{section}",
+                             f"unknown section '{section}'{_did_you_mean(section, ruleset.sections)}")
     seen: set[str] = set()
     for question in ruleset.questions:
         where = f"question {question.id}"

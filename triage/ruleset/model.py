@@ -200,6 +200,8 @@ class QuestionGroup(Strict):
 
 class QuestionsFile(Strict):
     sections: dict[Id, Text] = Field(min_length=1, description="Section id -> heading, in asking order")
+    sections_clinical: dict[Id, Text] = Field(default={}, description="Section id -> heading for a clinician (nurse "
+                                              "mode, summaries) where the person's heading speaks to them")
     questions: tuple[Question, ...] = Field(min_length=1)
     groups: tuple[QuestionGroup, ...] = Field(default=(), description="Red-flag questions screened together")
 
