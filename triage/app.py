@@ -119,10 +119,13 @@ def _person(store, text: str | None):
 def history(args: Namespace) -> int:
     from .record.listing import history_json, history_text
 
+    from .record.drafts import drafts
+
     with _record_store() as store:
         person = _person(store, args.person)
         rows = store.history(person) if store.exists() else []
-    _write(history_json(rows) if args.format == "json" else history_text(rows))
+        unfinished = drafts(store, person) + drafts(store, person, set_aside=True) if store.exists() else []
+    _write(history_json(rows, unfinished) if args.format == "json" else history_text(rows, unfinished))
     return 0
 
 
