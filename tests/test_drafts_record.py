@@ -251,7 +251,8 @@ def test_a_damaged_draft_is_kept_aside_listed_and_never_offered_again(tmp_path):
     assert "damaged" not in second.stdout and "unfinished questionnaire" not in second.stdout.lower()
     assert len(set_aside_drafts(data_dir)) == 1, "kept, never deleted"
     history = _piped(data_dir, ["history"], [])
-    assert "me: unfinished questionnaire last saved" in history.stdout and "kept aside, not offered" in history.stdout
+    assert "Unfinished questionnaires" in history.stdout and "me: last saved 2026-11-23" in history.stdout
+    assert "kept aside, not offered: damaged: ruleset_version: Field required" in history.stdout
 
 
 def _file_draft(ruleset_version: str, answers: dict, saved: str, patient: tuple[str, str] | None = None) -> str:

@@ -1,7 +1,8 @@
 """The questionnaire: a person's or a nurse's answers in, an assessment and a saved summary out.
 
 Exit codes: 0 finished (whatever the result), 2 not a terminal (without ``--plain``), no draft to
-resume, a damaged draft given to ``resume``, or a data folder that cannot be used, 130 stopped by
+resume, a damaged draft given to ``resume``, the person's questionnaire open in another triage
+(``store.DraftInUse``), a record from a newer triage, or a data folder that cannot be used, 130 stopped by
 Ctrl-C, end of input or a lost terminal, 143 by SIGTERM, 129 by SIGHUP (closing the terminal
 window); a draft was saved in each of these cases if anything had been typed. 1 anything failed
 (fail safe: contact a provider).
@@ -304,7 +305,8 @@ def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resum
     if draft is not None and not resume and not getattr(prompter, "interactive", True):
         _report_kept(prompter, store, draft)
         return new_session(nurse)
-    if draft is not None and not resume:
+    offered = draft is not None and not resume
+    if offered:
         options = (("resume", "Continue where I left off"), ("new", "Start a new questionnaire (the unfinished one is deleted)"))
         message = f"You have an unfinished questionnaire, {draft.describe()}."
         resume = prompter.ask(Ask("choice", message, options=options, default="resume")) == "resume"
@@ -312,7 +314,7 @@ def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resum
         if draft is not None:
             store.delete()
         return new_session(nurse)
-    return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft)
+    return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft, newest=not offered)
 
 
 def _report_kept(prompter: Prompter, store: DraftStore, draft: Draft) -> None:
@@ -393,15 +395,16 @@ def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft
         return None
 
 
-def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Draft) -> Session | None:
+def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Draft, newest: bool = True) -> Session | None:
+    """Continue ``draft`` (``newest``: the one ``resume`` picked, so the others are mentioned)."""
     if draft.matches(session.ruleset):
         session.restore(draft)
         count = len(session.flow.history)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
-        others = store.others()
+        others = store.others() if newest else 0
         if others:
             prompter.show(f"({others} other unfinished questionnaire{'s are' if others > 1 else ' is'} saved: "
-                          "the newest is continued first.)")
+                          "the newest is continued first; `triage history` lists them, `resume --person NAME` continues one.)")
         return session
     if not getattr(prompter, "interactive", True):
         raise UserError(f"{_mismatch(session.ruleset, draft)} The unfinished questionnaire was kept (in {store.path}).")

@@ -35,11 +35,16 @@ def history_text(rows: list[Row], unfinished: list[DraftRow] = ()) -> str:
 def _unfinished_text(unfinished: list[DraftRow]) -> list[str]:
     if not unfinished:
         return []
-    lines = ["", "Unfinished questionnaires (not assessed yet; `triage resume --person NAME` continues one):"]
+    lines = ["", "Unfinished questionnaires (not assessed; `triage resume --person NAME` continues one):"]
     for draft in unfinished:
-        started = f"started {draft.started_at:%Y-%m-%d %H:%M}, " if draft.started_at else ""
+        saved = f"{draft.saved_at:%Y-%m-%d %H:%M}"
+        if draft.started_at:
+            same_day = draft.started_at.date() == draft.saved_at.date()
+            saved = f"started {draft.started_at:%Y-%m-%d %H:%M}, last saved {saved[11:] if same_day else saved}"
+        else:
+            saved = f"last saved {saved}"
         aside = f" - kept aside, not offered: {draft.set_aside}" if draft.set_aside else ""
-        lines.append(f"  {draft.person.label}: unfinished questionnaire {started}last saved {draft.saved_at:%Y-%m-%d %H:%M}{aside}")
+        lines.append(f"  {draft.person.label}: {saved}{aside}")
     return lines
 
 
