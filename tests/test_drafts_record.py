@@ -349,3 +349,21 @@ def test_the_nurse_is_offered_the_chosen_patients_draft(mini_ruleset, mini_asses
     else:
         assert ids == ["chest", "injury"], "a new questionnaire: the first question again"
         assert saved["flow"]["answers"] == {"chest": "no"} and set_aside_drafts(data_dir) == []
+
+
+def test_a_patients_draft_made_with_other_rules_is_kept_aside_not_offered(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_support import INTERRUPT, Reply, planned, run_plain
+
+    data_dir = tmp_path / "data"
+    intro = {"nurse": [Reply("Kim Nurse")], "respondent": [Reply("patient")], "patient": [Reply(ANN[0])], "dob": [Reply(ANN[1])]}
+    run_plain(mini_ruleset, mini_assessor, planned({**intro, "injury": [INTERRUPT]}, {"chest": "no"}), data_dir, nurse=True)
+    ((_, payload),) = open_drafts(data_dir)
+    with closing(sqlite3.connect(data_dir / DB_FILE)) as db, db:
+        db.execute("UPDATE drafts SET payload = ?", (payload.replace('"ruleset_version": "2026.11.0"', '"ruleset_version": "2025.1.0"'),))
+    intro = {"nurse": [Reply("Kim Nurse")], "respondent": [Reply("patient")], "patient": [Reply(ANN[0])], "dob": [Reply(ANN[1])]}
+    run = run_plain(mini_ruleset, mini_assessor, planned({**intro, "chest": [INTERRUPT]}), data_dir, nurse=True)
+    screen = " ".join(run.screen.split())
+    assert "cannot be continued: it was made with rules version 2025.1.0" in screen and "Starting a new questionnaire" in screen
+    assert "damaged" not in screen and not any(spec.message.startswith("This patient has") for spec in run.asked)
+    ((kept, why),) = set_aside_drafts(data_dir)
+    assert "2025.1.0" in kept and why.startswith("it was made with rules version 2025.1.0")

@@ -339,7 +339,8 @@ def _patient_draft(session: Session, store: DraftStore, prompter: Prompter) -> N
         draft = store.load()
         _notices(store, prompter)
         if draft is not None and not draft.matches(session.ruleset):
-            raise store.set_aside(f"made with rules version {draft.ruleset_version}, which have changed since")
+            raise store.set_aside(f"it was made with rules version {draft.ruleset_version}, and the rules have changed "
+                                  "since, so its answers cannot be reused safely", damaged=False)
         problem = draft.problem(session.ruleset) if draft is not None else None
         if problem is not None:
             raise store.set_aside(problem)

@@ -345,17 +345,20 @@ class DraftStore:
         """'for Ann Example (born 1980-04-02), saved 2026-03-02 10:40' of the draft last loaded."""
         return self._describe(self._loaded) if self._loaded is not None else ""
 
-    def set_aside(self, problem: str) -> DraftError:
-        """Keep the draft last loaded aside in the record (never offered again, never deleted); the error to report."""
+    def set_aside(self, problem: str, damaged: bool = True) -> DraftError:
+        """Keep the draft last loaded aside in the record (never offered again, never deleted); the error to report.
+
+        ``damaged`` False: it is sound but cannot be continued (``problem`` says why, e.g. other rules)."""
         from ..record.drafts import set_draft_aside
 
         row = self._loaded
         if row is None:
             return DraftError(f"the saved draft is damaged ({problem})")
-        set_draft_aside(self.record(), row.id, f"damaged: {problem}")
+        set_draft_aside(self.record(), row.id, f"damaged: {problem}" if damaged else problem)
         self._written.discard(row.person.key)
         self._loaded = None
-        return DraftError(f"the unfinished questionnaire {self._describe(row)}, is damaged ({problem}); "
+        what = f"is damaged ({problem})" if damaged else f"cannot be continued: {problem}"
+        return DraftError(f"the unfinished questionnaire {self._describe(row)}, {what}; "
                           "it was kept aside in the record and will not be offered again")
 
     def loaded_person(self) -> str:
