@@ -281,7 +281,8 @@ def test_draft_files_of_the_file_based_version_are_moved_into_the_record(tmp_pat
     assert screen.count("was moved into the record") == 3 and "draft.json: the saved draft is damaged" in screen
     assert "is kept as it is" in screen, "piped input: me's newest draft is kept and reported, never offered"
     drafts = dict(open_drafts(data_dir))
-    assert drafts == {"me": files["draft-20261121-100000-2-bbbbbb.json"], "ann example|1980-04-02": files["draft-20261122-100000-3-cccccc.json"]}
+    assert drafts == {"me": files["draft-20261121-100000-2-bbbbbb.json"],
+                      "ann example|1980-04-02": files["draft-20261122-100000-3-cccccc.json"]}
     assert set_aside_drafts(data_dir) == [(files["draft-20261120-100000-1-aaaaaa.json"],
                                            "an older unfinished questionnaire for the same person")]
     assert sorted(p.name for p in data_dir.iterdir() if not p.name.startswith(DB_FILE)) == ["draft.json.damaged"]
@@ -359,7 +360,8 @@ def test_a_patients_draft_made_with_other_rules_is_kept_aside_not_offered(mini_r
     run_plain(mini_ruleset, mini_assessor, planned({**intro, "injury": [INTERRUPT]}, {"chest": "no"}), data_dir, nurse=True)
     ((_, payload),) = open_drafts(data_dir)
     with closing(sqlite3.connect(data_dir / DB_FILE)) as db, db:
-        db.execute("UPDATE drafts SET payload = ?", (payload.replace('"ruleset_version": "2026.11.0"', '"ruleset_version": "2025.1.0"'),))
+        older = payload.replace('"ruleset_version": "2026.11.0"', '"ruleset_version": "2025.1.0"')
+        db.execute("UPDATE drafts SET payload = ?", (older,))
     intro = {"nurse": [Reply("Kim Nurse")], "respondent": [Reply("patient")], "patient": [Reply(ANN[0])], "dob": [Reply(ANN[1])]}
     run = run_plain(mini_ruleset, mini_assessor, planned({**intro, "chest": [INTERRUPT]}), data_dir, nurse=True)
     screen = " ".join(run.screen.split())

@@ -352,7 +352,8 @@ def _patient_draft(session: Session, store: DraftStore, prompter: Prompter) -> N
     if not getattr(prompter, "interactive", True):
         _report_kept(prompter, store, draft)
         return
-    options = (("resume", "Continue it where it was left off"), ("new", "Start a new questionnaire (the unfinished one is deleted)"))
+    options = (("resume", "Continue it where it was left off"),
+               ("new", "Start a new questionnaire (the unfinished one is deleted)"))
     choice = prompter.ask(Ask("choice", f"This patient has an unfinished questionnaire, {draft.describe()}.", options=options,
                               default="resume"))
     if choice != "resume":
@@ -360,8 +361,9 @@ def _patient_draft(session: Session, store: DraftStore, prompter: Prompter) -> N
         return
     now = session.visit
     session.restore(draft)  # the answers, notes and start time; who is answering and the nurse are as entered now
-    session.visit = session.visit.model_copy(update={"nurse": now.nurse, "respondent": now.respondent, "patient_name": now.patient_name,
-                                                     "date_of_birth": now.date_of_birth, "intro_done": True})
+    entered = {"nurse": now.nurse, "respondent": now.respondent, "patient_name": now.patient_name,
+               "date_of_birth": now.date_of_birth, "intro_done": True}
+    session.visit = session.visit.model_copy(update=entered)
     count = len(session.flow.history)
     prompter.show(f"Continuing the questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
 
