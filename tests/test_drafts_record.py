@@ -100,7 +100,7 @@ def _new_choice(child) -> str:
 
 def _piped(data_dir: Path, args: list[str], lines: list[str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in _env(data_dir).items() if k != "TERM"}
-    return subprocess.run([sys.executable, "-m", "triage", *args], input="\n".join(lines) + "\n", capture_output=True,
+    return subprocess.run([sys.executable, "-m", "triage", *args], input="".join(f"{line}\n" for line in lines), capture_output=True,
                           text=True, env=env, timeout=60)
 
 
@@ -369,3 +369,24 @@ def test_a_patients_draft_made_with_other_rules_is_kept_aside_not_offered(mini_r
     assert "damaged" not in screen and not any(spec.message.startswith("This patient has") for spec in run.asked)
     ((kept, why),) = set_aside_drafts(data_dir)
     assert "2025.1.0" in kept and why.startswith("it was made with rules version 2025.1.0")
+
+
+def test_resume_person_continues_that_persons_draft_and_forget_removes_it(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_support import INTERRUPT, Reply, planned, run_plain
+
+    data_dir = tmp_path / "data"
+    assert _piped(data_dir, ["--plain", "--rules", str(MINI_RULES)], ["2"]).returncode == 130  # me: one answer
+    intro = {"nurse": [Reply("Kim Nurse")], "respondent": [Reply("patient")], "patient": [Reply(ANN[0])], "dob": [Reply(ANN[1])]}
+    run_plain(mini_ruleset, mini_assessor, planned({**intro, "cancer": [INTERRUPT]}, {"chest": "no", "injury": "no"}), data_dir,
+              nurse=True)
+    mine = _piped(data_dir, ["--plain", "--rules", str(MINI_RULES), "resume", "--person", "me"], [])
+    assert "Continuing your questionnaire (1 answer so far)" in mine.stdout, "not the newest: the one named"
+    assert "--person" not in mine.stdout.split("To continue")[-1], "me needs no --person"
+    ann = _piped(data_dir, ["--plain", "--rules", str(MINI_RULES), "resume", "--person", ANN[0]], [])
+    assert "Continuing your questionnaire (2 answers so far)" in ann.stdout
+    assert "resume --plain --person 'Ann Example, 1980-04-02'" in ann.stdout, "how to continue names the patient"
+    nobody = _piped(data_dir, ["--plain", "--rules", str(MINI_RULES), "resume", "--person", "Cy Nobody"], [])
+    assert nobody.returncode == 2 and len(nobody.stderr.strip().splitlines()) == 1 and "Cy Nobody" in nobody.stderr
+    forgot = _piped(data_dir, ["forget", "--person", ANN[0], "--yes"], [])
+    assert forgot.returncode == 0 and "(and 1 unfinished questionnaire)" in forgot.stdout
+    assert [key for key, _ in open_drafts(data_dir)] == ["me"]
