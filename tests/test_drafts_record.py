@@ -100,8 +100,9 @@ def _new_choice(child) -> str:
 
 def _piped(data_dir: Path, args: list[str], lines: list[str]) -> subprocess.CompletedProcess:
     env = {k: v for k, v in _env(data_dir).items() if k != "TERM"}
-    return subprocess.run([sys.executable, "-m", "triage", *args], input="".join(f"{line}\n" for line in lines), capture_output=True,
-                          text=True, env=env, timeout=60)
+    typed = "".join(f"{line}\n" for line in lines)
+    return subprocess.run([sys.executable, "-m", "triage", *args], input=typed, capture_output=True, text=True, env=env,
+                          timeout=60)
 
 
 def _stop(child, how=signal.SIGTERM) -> int | None:
