@@ -391,3 +391,15 @@ def test_resume_person_continues_that_persons_draft_and_forget_removes_it(mini_r
     forgot = _piped(data_dir, ["forget", "--person", ANN[0], "--yes"], [])
     assert forgot.returncode == 0 and "(and 1 unfinished questionnaire)" in forgot.stdout
     assert [key for key, _ in open_drafts(data_dir)] == ["me"]
+
+
+def test_a_nurse_stopped_before_the_patient_is_known_leaves_my_draft_alone(mini_ruleset, mini_assessor, tmp_path):
+    from test_interactive_support import INTERRUPT, Reply, planned, run_plain
+
+    data_dir = tmp_path / "data"
+    assert _piped(data_dir, ["--plain", "--rules", str(MINI_RULES)], ["2"]).returncode == 130  # my own draft
+    (mine,) = open_drafts(data_dir)
+    run = run_plain(mini_ruleset, mini_assessor, planned({"nurse": [Reply("Kim Nurse")], "respondent": [INTERRUPT]}),
+                    data_dir, nurse=True)
+    assert run.code == 130 and "nothing was saved" in run.screen
+    assert open_drafts(data_dir) == [mine], "a nurse's half-typed intro is nobody's draft, never mine"

@@ -256,7 +256,7 @@ def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, res
     if store.recorded_as is not None:
         _tell(prompter, f"\nStopped. The result is kept in the record on this computer as {store.recorded_as}; "
                         f"`{command_name()} show {store.recorded_as} --summary FILE` saves its summary.")
-    elif path is None and (store.kept or store.exists()):
+    elif path is None and (store.kept or (store.claimed and store.exists())):
         _tell(prompter, "\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n"
                         f"{command_line(_with_person(resume_hint, store))}")
     elif path is None:

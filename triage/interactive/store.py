@@ -198,6 +198,11 @@ class DraftStore:
                              f"{self._holder(key)}: finish or stop it there first")
         self._key = key
 
+    @property
+    def claimed(self) -> bool:
+        """Whether this session holds a person's draft (it knows whose questionnaire it is)."""
+        return self._key is not None
+
     def holds(self, ref: PersonRef) -> bool:
         from ..record.people import person_key
 
@@ -378,13 +383,18 @@ class DraftStore:
         None when this run keeps another draft or has recorded its result already."""
         if self.kept or self.recorded_as is not None:
             return None
-        from ..record.drafts import save_draft
+        from ..record.drafts import open_draft, save_draft
         from ..record.people import person_key
 
         ref = person_ref(draft.visit)
         key = person_key(ref)
+        if draft.nurse_mode and not draft.visit.intro_done and key == ME:
+            return None  # no patient entered yet: whose it would be is not known (never "me"'s)
         record = self.record()
         self.claim(ref)  # the person this session has been about so far, or a newly named one
+        if key not in self._written and open_draft(record, key) is not None:
+            raise DraftError(f"{who(key, ref.name, ref.date_of_birth)} already has an unfinished questionnaire, "
+                             "which this one does not replace")
         replacing = tuple(k for k in self._written if k != key and k in self._locks)
         save_draft(record, ref, draft.model_dump_json(indent=2), saved=draft.saved_at, started=draft.visit.started,
                    replacing=replacing)
