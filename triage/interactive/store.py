@@ -405,15 +405,21 @@ class DraftStore:
         return self.path
 
     def delete(self) -> None:
-        """Delete this session's drafts (never another session's)."""
+        """Delete this session's drafts (never another session's). When the record cannot be written
+        (locked, damaged) the draft stays as it is: nothing typed is lost, and the caller has already said
+        that the record could not be used."""
         if self.kept or (not self._written and self._record is None):
             return
+        from ..errors import TriageError
         from ..record.drafts import delete_draft
 
-        record = self.record()
-        with record.transaction():
-            for key in [k for k in self._written | ({self._key} if self._key else set()) if k in self._locks]:
-                delete_draft(record, key)
+        try:
+            record = self.record()
+            with record.transaction():
+                for key in [k for k in self._written | ({self._key} if self._key else set()) if k in self._locks]:
+                    delete_draft(record, key)
+        except TriageError:
+            return
         self._written.clear()
 
     def finish(self, write: Callable[[RecordStore], str]) -> str:
