@@ -259,6 +259,8 @@ def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, res
     elif path is None and (store.kept or (store.claimed and store.exists())):
         _tell(prompter, "\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n"
                         f"{command_line(_with_person(resume_hint, store))}")
+    elif path is None and session is not None and session.nurse and not session.visit.intro_done and session.visit.nurse:
+        _tell(prompter, "\nStopped. No patient had been entered yet, so nothing was saved (a draft is kept per patient).")
     elif path is None:
         _tell(prompter, "\nStopped. Nothing had been answered, so nothing was saved.")
     else:
