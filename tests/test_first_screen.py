@@ -214,7 +214,8 @@ def test_a_nurse_starts_on_the_recorded_first_screen_too(shipped_copy, data_dir)
     run = start_plain(shipped_copy, lambda spec: replies.get(spec.message, EOF), data_dir, nurse=True)
     assert run.code == 130
     assert [spec.message for spec in run.asked][:2] == ["Your name (the nurse):", "Who is answering the questions?"]
-    assert DraftStore(data_dir).load().visit.nurse == "Ann Nurse"
+    assert "No patient had been entered yet, so nothing was saved" in run.screen, "a draft is kept per patient"
+    assert not DraftStore(data_dir).exists()
 
 
 def test_continuing_a_draft_loads_the_rules_first(shipped_copy, ruleset, data_dir, monkeypatch):

@@ -82,24 +82,33 @@ def test_an_octal_age_is_refused_by_the_program(tmp_path):
 
 # --- 2. a draft is checked like an answers file before anything is shown ----------------------------
 
-def _a_draft(mini_ruleset, mini_assessor, data_dir, nurse=False) -> Path:
-    """A real draft: 'no' to the first question, stopped at the second."""
+def _a_draft(mini_ruleset, mini_assessor, data_dir, nurse=False) -> str:
+    """A real draft: 'no' to the first question, stopped at the second; its payload in the record."""
     from test_interactive_support import INTERRUPT, planned, run_plain
 
     run = run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}, {"chest": "no"}), data_dir, nurse=nurse)
     assert run.code == 130
-    (path,) = drafts_in(data_dir)
-    return path
+    ((_, payload),) = drafts_in(data_dir)
+    return payload
 
 
-def drafts_in(data_dir: Path) -> list[Path]:
-    return sorted(p for p in data_dir.glob("draft*.json"))
+def drafts_in(data_dir: Path) -> list[tuple[str, str]]:
+    """(person key, payload) of each open draft in the record."""
+    from test_drafts_record import open_drafts
+
+    return open_drafts(data_dir)
 
 
-def tamper(path: Path, change) -> None:
-    document = json.loads(path.read_text())
+def tamper(data_dir: Path, change) -> str:
+    """Change the (only) open draft's payload in the record, as a damaged disk or an editor might; the new payload."""
+    from triage.record.store import RecordStore
+
+    ((key, payload),) = drafts_in(data_dir)
+    document = json.loads(payload)
     change(document)
-    path.write_text(json.dumps(document))
+    with RecordStore(data_dir) as store, store.transaction() as db:
+        db.execute("UPDATE drafts SET payload = ? WHERE set_aside IS NULL", (json.dumps(document),))
+    return json.dumps(document)
 
 
 BAD_DRAFTS = [
@@ -124,18 +133,19 @@ BAD_DRAFTS = [
 def test_resume_refuses_a_bad_draft_in_one_line_and_keeps_it_aside(mini_ruleset, mini_assessor, tmp_path, change, where):
     from test_interactive_plain import triage
 
+    from test_drafts_record import set_aside_drafts
+
     data_dir = tmp_path / "data"
-    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
-    tamper(path, change)
-    content = path.read_bytes()
+    _a_draft(mini_ruleset, mini_assessor, data_dir)
+    content = tamper(data_dir, change)
     done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
     assert done.returncode == 2, done.stdout + done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1, done.stderr
-    assert "damaged" in done.stderr and where in done.stderr
+    assert "damaged" in done.stderr and where in done.stderr and "kept aside" in done.stderr
     assert "self-care" not in done.stdout.lower() and "(skipped)" not in done.stdout
-    assert not path.exists()
-    (kept,) = data_dir.glob("*damaged*")
-    assert kept.read_bytes() == content and kept.name in done.stderr
+    assert drafts_in(data_dir) == []
+    ((kept, why),) = set_aside_drafts(data_dir)
+    assert kept == content and where in why, "kept as it was, with why"
     again = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
     assert again.returncode == 2 and "no unfinished questionnaire" in again.stderr and "Traceback" not in again.stderr
 
@@ -143,55 +153,62 @@ def test_resume_refuses_a_bad_draft_in_one_line_and_keeps_it_aside(mini_ruleset,
 def test_a_new_start_reports_a_bad_draft_and_keeps_it(mini_ruleset, mini_assessor, tmp_path):
     from test_interactive_support import INTERRUPT, planned, run_plain
 
+    from test_drafts_record import set_aside_drafts
+
     data_dir = tmp_path / "data"
-    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
-    tamper(path, lambda d: d["flow"]["answers"].update(age="70"))
+    _a_draft(mini_ruleset, mini_assessor, data_dir)
+    tamper(data_dir, lambda d: d["flow"]["answers"].update(age="70"))
     run = run_plain(mini_ruleset, mini_assessor, planned({"chest": [INTERRUPT]}), data_dir)
-    assert run.code == 130 and "damaged" in run.screen and "Starting a new questionnaire" in run.screen
-    assert len(list(data_dir.glob("*damaged*"))) == 1
+    screen = " ".join(run.screen.split())
+    assert run.code == 130 and "damaged" in screen and "Starting a new questionnaire" in screen
+    assert len(set_aside_drafts(data_dir)) == 1
+    again = run_plain(mini_ruleset, mini_assessor, planned({"chest": [INTERRUPT]}), data_dir)
+    assert "damaged" not in again.screen, "reported once, never offered again"
 
 
-# --- 5. two questionnaires at once never overwrite or delete each other's draft ----------------------
+# --- 5. one draft per person: a second questionnaire for the same person is refused ------------------
+# (two real processes: tests/test_drafts_record.py)
 
-def test_a_second_questionnaire_leaves_a_running_ones_draft_alone(mini_ruleset, mini_assessor, tmp_path, monkeypatch):
+def test_a_second_questionnaire_for_the_same_person_is_refused_in_one_line(mini_ruleset, mini_assessor, tmp_path):
     from test_interactive_support import INTERRUPT, planned, run_plain
 
-    from triage.interactive.store import DraftStore
+    from triage.interactive.store import DraftInUse, DraftStore
+    from triage.record.people import PersonRef
 
-    monkeypatch.chdir(tmp_path)
     data_dir = tmp_path / "data"
-    first = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    content = _a_draft(mini_ruleset, mini_assessor, data_dir)
     running = DraftStore(data_dir)
     assert running.load().flow["answers"] == {"chest": "no"}  # the first questionnaire, continued and still running
-    content = first.read_bytes()
-    # a second one at the same time is not offered the first one's draft; its Ctrl-C saves its own
-    second = run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}, {"chest": "no"}), data_dir)
-    assert second.code == 130 and "unfinished" not in second.screen
-    assert first.read_bytes() == content and len(drafts_in(data_dir)) == 2
-    # a third one finishes: it deletes only its own draft (none), never the running one's
-    answers = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no", "age": 30, "pain_now": 2, "sleep": "side", "other": None}
-    third = run_plain(mini_ruleset, mini_assessor, planned({"unfinished": [Reply("new")], "save": [Reply(False)]}, answers), data_dir)
-    assert third.code == 0
-    assert first.exists() and first.read_bytes() == content
-    running.release()
+    with pytest.raises(DraftInUse, match=r"the questionnaire for me is open in another triage \(process \d+"):
+        run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}, {"chest": "no"}), data_dir)
+    with pytest.raises(DraftInUse):
+        DraftStore(data_dir).claim(PersonRef())
+    assert drafts_in(data_dir) == [("me", content)], "the running one's draft is untouched"
+    running.close()
+    resumed = run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}), data_dir, resume=True)
+    assert "Continuing your questionnaire (1 answer so far)" in resumed.screen, "free again once it has stopped"
 
 
 def test_resume_continues_the_newest_draft_nobody_holds(mini_ruleset, mini_assessor, tmp_path):
     from test_interactive_support import INTERRUPT, planned, run_plain
 
     from triage.interactive.store import DraftStore
+    from triage.record.people import PersonRef
 
     data_dir = tmp_path / "data"
-    older = _a_draft(mini_ruleset, mini_assessor, data_dir)
-    os.utime(older, (1_000_000_000, 1_000_000_000))
+    _a_draft(mini_ruleset, mini_assessor, data_dir)  # me: one answer
+    nurse = {"nurse": "Nurse Kim", "respondent": "patient", "patient": "Ann Example", "dob": "1980-04-02"}
+    script = planned({"cancer": [INTERRUPT], **{k: [Reply(v)] for k, v in nurse.items()}}, {"chest": "no", "injury": "no"})
+    assert run_plain(mini_ruleset, mini_assessor, script, data_dir, nurse=True).code == 130  # Ann: two answers, newer
     holder = DraftStore(data_dir)
-    holder.load()
-    run_plain(mini_ruleset, mini_assessor, planned({"cancer": [INTERRUPT]}, {"chest": "no", "injury": "no"}), data_dir)
-    holder.release()
+    holder.claim(PersonRef("Ann Example", "1980-04-02"))
+    resumed = run_plain(mini_ruleset, mini_assessor, planned({"injury": [INTERRUPT]}), data_dir, resume=True)
+    assert "Continuing your questionnaire (1 answer so far)" in resumed.screen, "Ann's is open elsewhere: mine"
+    holder.close()
     resumed = run_plain(mini_ruleset, mini_assessor, planned({"cancer": [INTERRUPT]}), data_dir, resume=True)
-    assert "Continuing your questionnaire (2 answers so far)" in resumed.screen
+    assert "Continuing your questionnaire (2 answers so far)" in resumed.screen, "the newest: Ann's"
     assert "1 other unfinished questionnaire is saved" in resumed.screen
-    assert older.exists() and len(drafts_in(data_dir)) == 2
+    assert sorted(key for key, _ in drafts_in(data_dir)) == ["ann example|1980-04-02", "me"]
 
 
 # --- 6. the data folder: made 0700, refused when it is not a folder or not the user's own ------------
@@ -221,9 +238,10 @@ def test_an_unusable_data_folder_is_one_line_before_any_question(tmp_path, kind)
 def test_the_data_folder_is_made_0700(mini_ruleset, mini_assessor, tmp_path):
     old = os.umask(0)
     try:
-        path = _a_draft(mini_ruleset, mini_assessor, tmp_path / "deep" / "data")
+        _a_draft(mini_ruleset, mini_assessor, tmp_path / "deep" / "data")
     finally:
         os.umask(old)
+    path = tmp_path / "deep" / "data" / "record.sqlite3"
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
@@ -233,7 +251,8 @@ def test_a_draft_planted_by_another_user_is_refused(mini_ruleset, mini_assessor,
     from test_interactive_plain import triage
 
     data_dir = tmp_path / "data"
-    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    _a_draft(mini_ruleset, mini_assessor, data_dir)
+    path = data_dir / "record.sqlite3"
     path.chmod(0o644)
     os.chown(path, 12345, 12345)
     done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
@@ -245,20 +264,23 @@ def test_a_group_writable_draft_is_refused(mini_ruleset, mini_assessor, tmp_path
     from test_interactive_plain import triage
 
     data_dir = tmp_path / "data"
-    path = _a_draft(mini_ruleset, mini_assessor, data_dir)
+    _a_draft(mini_ruleset, mini_assessor, data_dir)
+    path = data_dir / "record.sqlite3"
     path.chmod(0o660)
     done = triage(["--plain", "--rules", str(MINI_RULES), "resume"], "", tmp_path, data_dir)
     assert done.returncode == 2 and "group- or world-writable" in done.stderr and "Continuing" not in done.stdout
 
 
 def test_answers_that_cannot_be_saved_are_shown_not_lost(mini_ruleset, mini_assessor, tmp_path):
+    import shutil
+
     from test_interactive_support import INTERRUPT, planned, run_plain
 
     data_dir = tmp_path / "data"
 
     def break_folder_then_stop(spec):
         if spec.question_id == "injury":
-            data_dir.rmdir() if data_dir.exists() else None
+            shutil.rmtree(data_dir) if data_dir.exists() else None  # (it holds this run's lock on "me"'s draft)
             data_dir.write_text("not a folder")
             return INTERRUPT
         return planned({}, {"chest": "no"})(spec)
@@ -346,8 +368,8 @@ def test_a_signal_saves_the_draft_and_exits_128_plus_its_number(ruleset, tmp_pat
     child.close()
     assert (child.exitstatus, child.signalstatus) == (code, None), child.before
     assert "Traceback" not in child.before
-    (draft,) = (tmp_path / "data").glob("draft-*.json")
-    assert json.loads(draft.read_text())["flow"]["answers"] == flow.answers and set(flow.answers.values()) == {"no"}
+    ((_, draft),) = drafts_in(tmp_path / "data")
+    assert json.loads(draft)["flow"]["answers"] == flow.answers and set(flow.answers.values()) == {"no"}
 
 
 def test_a_lost_terminal_saves_the_draft_without_a_traceback(mini_ruleset, mini_assessor, tmp_path):
@@ -372,8 +394,8 @@ def test_a_lost_terminal_saves_the_draft_without_a_traceback(mini_ruleset, mini_
     prompter = LostTerminal(planned({}, {"chest": "no"}))
     code = run_with(mini_ruleset, mini_assessor, prompter, DraftStore(tmp_path / "data"))
     assert code == 130
-    (draft,) = drafts_in(tmp_path / "data")
-    assert json.loads(draft.read_text())["flow"]["answers"] == {"chest": "no"}
+    ((_, draft),) = drafts_in(tmp_path / "data")
+    assert json.loads(draft)["flow"]["answers"] == {"chest": "no"}
 
 
 # --- 7. every prompt enforces the models' limits -----------------------------------------------------

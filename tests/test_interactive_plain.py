@@ -130,13 +130,14 @@ def test_rules_that_fail_to_load_give_no_advice_and_say_contact_a_provider(rules
 
 
 def test_a_damaged_draft_is_reported_by_resume_and_replaced_by_a_new_start(mini_ruleset, mini_assessor, tmp_path):
+    from test_drafts_record import put_draft, set_aside_drafts
+
     store = DraftStore(tmp_path / "data")
-    store.directory.mkdir(mode=0o700)
-    store.path.write_text("{not json")
+    put_draft(store.directory, "{not json")
     done = triage(["--plain", "resume"], "", tmp_path, store.directory)
     assert done.returncode == 2 and "damaged" in done.stderr and len(done.stderr.strip().splitlines()) == 1
-    assert len(list(store.directory.glob("*.damaged"))) == 1, "kept aside, not deleted"
-    DraftStore(store.directory).path.write_text("{not json")
+    assert set_aside_drafts(store.directory) == [("{not json", "damaged: not JSON")], "kept aside, not deleted"
+    put_draft(store.directory, "{not json")
     run = run_plain(mini_ruleset, mini_assessor, planned({"chest": [Reply(signal="interrupt")]}), store.directory)
     assert "damaged" in run.screen and "Starting a new questionnaire" in run.screen
     assert run.code == 130

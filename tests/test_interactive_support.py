@@ -236,6 +236,7 @@ PROMPTS = {  # a short name for each prompt that is not a questionnaire question
     "Patient's name": "patient",
     "Patient's date of birth": "dob",
     "You have an unfinished": "unfinished",
+    "This patient has an unfinished": "patient_unfinished",
     "Start a new questionnaire": "start_new",
 }
 

@@ -119,10 +119,13 @@ def _person(store, text: str | None):
 def history(args: Namespace) -> int:
     from .record.listing import history_json, history_text
 
+    from .record.drafts import drafts
+
     with _record_store() as store:
         person = _person(store, args.person)
         rows = store.history(person) if store.exists() else []
-    _write(history_json(rows) if args.format == "json" else history_text(rows))
+        unfinished = drafts(store, person) + drafts(store, person, set_aside=True) if store.exists() else []
+    _write(history_json(rows, unfinished) if args.format == "json" else history_text(rows, unfinished))
     return 0
 
 
@@ -164,15 +167,19 @@ def _resave_summary(args: Namespace, entry, assessment, path, trend=()) -> None:
 
 
 def forget(args: Namespace) -> int:
+    from .record.drafts import drafts
+
     with _record_store() as store:
         person = _person(store, args.person)
         count = len(store.history(person))
-        if not args.yes and not _confirmed(f"Delete {person.label} and all {count} of their records from this computer? "
+        unfinished = len(drafts(store, person)) + len(drafts(store, person, set_aside=True))
+        also = f" (and {unfinished} unfinished questionnaire{'s' if unfinished != 1 else ''})" if unfinished else ""
+        if not args.yes and not _confirmed(f"Delete {person.label} and all {count} of their records{also} from this computer? "
                                            "This cannot be undone. Type yes to delete: "):
             print("Nothing was deleted.")
             return 0
         store.forget(person)
-    print(f"Deleted {person.label} and {count} record{'s' if count != 1 else ''} from this computer.")
+    print(f"Deleted {person.label} and {count} record{'s' if count != 1 else ''}{also} from this computer.")
     return 0
 
 

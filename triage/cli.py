@@ -90,6 +90,8 @@ def build_parser() -> argparse.ArgumentParser:
     resume = commands.add_parser("resume", help="continue a questionnaire stopped with Ctrl-C")
     for flag, text in (("--nurse", "nurse mode"), ("--plain", "numbered questions read line by line"), ("--no-color", "no colours")):
         resume.add_argument(flag, action="store_true", default=argparse.SUPPRESS, help=text)
+    resume.add_argument("--person", metavar="NAME", help="whose unfinished questionnaire ('me', a name, or 'NAME, YYYY-MM-DD'; "
+                        "default: the newest one not open in another triage)")
     _record_commands(commands)
     return parser
 

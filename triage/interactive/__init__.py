@@ -1,7 +1,8 @@
 """The questionnaire: a person's or a nurse's answers in, an assessment and a saved summary out.
 
 Exit codes: 0 finished (whatever the result), 2 not a terminal (without ``--plain``), no draft to
-resume, a damaged draft given to ``resume``, or a data folder that cannot be used, 130 stopped by
+resume, a damaged draft given to ``resume``, the person's questionnaire open in another triage
+(``store.DraftInUse``), a record from a newer triage, or a data folder that cannot be used, 130 stopped by
 Ctrl-C, end of input or a lost terminal, 143 by SIGTERM, 129 by SIGHUP (closing the terminal
 window); a draft was saved in each of these cases if anything had been typed. 1 anything failed
 (fail safe: contact a provider).
@@ -26,12 +27,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, UserError
+from ..errors import EXIT_INTERRUPTED, EXIT_USAGE, TriageError, UserError
 from ..report.wrapping import command_line
 from ..ruleset.files import rules_dir
 from .asks import Ask
 from .first_screen import FirstScreen
-from .store import DraftError, DraftStore
+from .store import ME, DraftError, DraftStore, person_ref
 
 if TYPE_CHECKING:
     from .draft import Draft
@@ -57,9 +58,25 @@ def _start(args: Namespace, resume: bool) -> int:
         print(NOT_A_TERMINAL.format(triage=command_name()), file=sys.stderr)
         return EXIT_USAGE
     prompter = _prompter(plain, no_color=bool(getattr(args, "no_color", False)))
-    with _signals_stop():
-        return start(args.rules, prompter, DraftStore(), nurse=bool(getattr(args, "nurse", False)), resume=resume,
-                     resume_hint=_resume_hint(args, plain), recorder=_record_visit)
+    store = DraftStore()
+    try:
+        if resume and getattr(args, "person", None):
+            _claim_named(store, args.person)
+        with _signals_stop():
+            return start(args.rules, prompter, store, nurse=bool(getattr(args, "nurse", False)), resume=resume,
+                         resume_hint=_resume_hint(args, plain), recorder=_record_visit)
+    finally:
+        store.close()
+
+
+def _claim_named(store: DraftStore, text: str) -> None:
+    """``triage resume --person NAME``: that person's draft (one line, exit 2, if they have none)."""
+    from ..record.people import PersonRef, find_person
+
+    person = find_person(store.record().people(), text)
+    store.claim(PersonRef(person.name, person.date_of_birth))
+    if not store.exists():
+        raise UserError(f"there is no unfinished questionnaire for {person.label} to resume")
 
 
 class Stopped(KeyboardInterrupt):
@@ -89,13 +106,19 @@ def _signals_stop():
         for number, handler in previous.items():
             signal.signal(number, handler)
 class _RecordVisit:
-    """Keeps the finished visit in the record; ``trend`` gives its person's pain scores for the summary.
-    SQLite is imported only once the result is final."""
+    """Keeps the finished visit in the record, and deletes its draft in the same transaction (``drafts``);
+    ``trend`` gives its person's pain scores for the summary. SQLite is imported only once the result is final."""
+
+    def __init__(self, drafts: DraftStore | None = None):
+        self.drafts = drafts
+
+    def bound(self, drafts: DraftStore) -> _RecordVisit:
+        return _RecordVisit(drafts)
 
     def __call__(self, *details):
         from .checkin import record_visit
 
-        return record_visit(*details)
+        return record_visit(*details, drafts=self.drafts)
 
     def trend(self, record_id: str):
         from .checkin import visit_trend
@@ -114,8 +137,12 @@ _record_visit = _RecordVisit()
 
 def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool = False, resume: bool = False,
           resume_hint: str = "triage resume", clock: Callable[[], datetime] = datetime.now, recorder=None) -> int:
-    """Load the rules and run the questionnaire; a new one's first screen is up while they load."""
-    screen = None if resume or store.exists() else FirstScreen.saved(rules_dir(rules), nurse)
+    """Load the rules and run the questionnaire; a new one's first screen is up while they load.
+
+    In patient mode the draft is "me"'s, held from here on; in nurse mode the patient's, once chosen."""
+    if not resume and not nurse:
+        store.claim(_me())
+    screen = None if resume or (not nurse and store.exists()) else FirstScreen.saved(rules_dir(rules), nurse)
     if screen is None:
         ruleset = _load_rules(rules)
     else:
@@ -127,6 +154,12 @@ def start(rules: Path | None, prompter: Prompter, store: DraftStore, nurse: bool
 
     return run_with(ruleset, Assessor(ruleset, lazy=True), prompter, store, nurse=nurse, resume=resume,
                     resume_hint=resume_hint, clock=clock, recorder=recorder)
+
+
+def _me():
+    from ..record.people import PersonRef
+
+    return PersonRef()
 
 
 def _load_rules(rules: Path | None):
@@ -178,7 +211,9 @@ def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bo
 
     def new_session(nurse_mode: bool) -> Session:
         session = Session(ruleset, assessor, prompter, store, nurse=nurse_mode, clock=clock)
-        session.recorder = recorder
+        session.recorder = recorder.bound(store) if isinstance(recorder, _RecordVisit) else recorder
+        if nurse_mode:
+            session.patient_chosen = lambda: _patient_draft(session, store, prompter)
         return session
 
     session = None
@@ -196,7 +231,7 @@ def run_with(ruleset, assessor, prompter: Prompter, store: DraftStore, nurse: bo
         _keep_quietly(session)
         raise
     finally:
-        store.release()  # the questionnaire is over: its draft (if any) can be continued now
+        store.close()  # the questionnaire is over: its draft (if any) can be continued now
 
 
 def _keep_quietly(session: Session | None) -> None:
@@ -215,18 +250,36 @@ def _stopped(prompter: Prompter, session: Session | None, store: DraftStore, res
     code = getattr(stop, "exit_code", EXIT_INTERRUPTED)
     try:
         path = session.save_draft() if session is not None else None
-    except UserError as error:  # the data folder cannot be used: show the answers, so none is lost
+    except TriageError as error:  # the data folder or the record cannot be used: show the answers, so none is lost
         _tell(prompter, f"\nStopped. Could not save your answers so far: {error}\n{session.unsaved_text()}")
         return error.exit_code
-    if path is None and store.exists():
-        _tell(prompter, f"\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n{command_line(resume_hint)}")
+    if store.recorded_as is not None:
+        _tell(prompter, f"\nStopped. The result is kept in the record on this computer as {store.recorded_as}; "
+                        f"`{command_name()} show {store.recorded_as} --summary FILE` saves its summary.")
+    elif path is None and (store.kept or (store.claimed and store.exists())):
+        _tell(prompter, "\nStopped. The unfinished questionnaire is still saved. To continue it, run:\n"
+                        f"{command_line(_with_person(resume_hint, store))}")
+    elif path is None and session is not None and session.nurse and not session.visit.intro_done and session.visit.nurse:
+        _tell(prompter, "\nStopped. No patient had been entered yet, so nothing was saved (a draft is kept per patient).")
     elif path is None:
         _tell(prompter, "\nStopped. Nothing had been answered, so nothing was saved.")
     else:
         _tell(prompter, f"\nStopped. Your answers so far are saved on this computer ({path}).\n"
-                        f"To continue where you left off, run:\n{command_line(resume_hint)}")
+                        f"To continue where you left off, run:\n{command_line(_with_person(resume_hint, store, session))}")
     return code
 
+
+def _with_person(resume_hint: str, store: DraftStore, session: Session | None = None) -> str:
+    """The resume command, naming the patient when it is not "me" (``resume --person``)."""
+    person = session_person(session) if session is not None else store.loaded_person()
+    return resume_hint if person == ME else f"{resume_hint} --person {shlex.quote(person)}"
+
+
+def session_person(session: Session) -> str:
+    ref = person_ref(session.visit)
+    if not (ref.name or ref.date_of_birth):
+        return ME
+    return f"{ref.name or ''}, {ref.date_of_birth}" if ref.date_of_birth else ref.name
 
 def _tell(prompter: Prompter, text: str) -> None:
     """Show a closing message if the terminal is still there (after SIGHUP it may not be)."""
@@ -239,20 +292,23 @@ def _tell(prompter: Prompter, text: str) -> None:
 def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resume: bool, ruleset) -> Session | None:
     """A new session, or one continued from the saved draft (asking first when it is not asked for).
 
-    Input that is not a terminal is never asked what it did not ask for: without ``resume`` the saved
-    draft is kept, untouched, and reported, and the new questionnaire saves no draft of its own."""
+    Patient mode continues "me"'s draft; nurse mode offers the patient's once they are chosen
+    (``_patient_draft``); ``resume`` continues the newest draft no running triage holds (or the
+    ``--person`` named). Input that is not a terminal is never asked what it did not ask for: without
+    ``resume`` the saved draft is kept, untouched, and reported, and the new questionnaire saves no draft."""
+    store.check_directory()
+    if not resume and nurse:
+        return new_session(nurse)
+    if not resume and not store.holds(_me()):
+        store.claim(_me())
     draft = _load(store, prompter, resume, ruleset)
     if resume and draft is None:
-        raise UserError(f"there is no unfinished questionnaire to resume (drafts are kept in {store.directory})")
+        raise UserError(f"there is no unfinished questionnaire to resume (drafts are kept in {store.path})")
     if draft is not None and not resume and not getattr(prompter, "interactive", True):
-        prompter.show(f"An unfinished questionnaire ({draft.describe()}) is saved in {store.path}. It is kept as it "
-                      "is: this run starts a new questionnaire and saves no draft. To continue the saved one, run:\n"
-                      f"{command_line(command_name() + ' resume --plain')}")
-        session = new_session(nurse)
-        session.store = KeptDraft(store)
-        store.release()  # not continued here: another run may take it
-        return session
-    if draft is not None and not resume:
+        _report_kept(prompter, store, draft)
+        return new_session(nurse)
+    offered = draft is not None and not resume
+    if offered:
         options = (("resume", "Continue where I left off"), ("new", "Start a new questionnaire (the unfinished one is deleted)"))
         message = f"You have an unfinished questionnaire, {draft.describe()}."
         resume = prompter.ask(Ask("choice", message, options=options, default="resume")) == "resume"
@@ -260,23 +316,64 @@ def _open(new_session, prompter: Prompter, store: DraftStore, nurse: bool, resum
         if draft is not None:
             store.delete()
         return new_session(nurse)
-    return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft)
+    return _continue(new_session(nurse or draft.nurse_mode), prompter, store, draft, newest=not offered)
 
 
-class KeptDraft:
-    """The draft store of a run that must leave an existing draft alone: it saves and deletes nothing."""
+def _report_kept(prompter: Prompter, store: DraftStore, draft: Draft) -> None:
+    """Piped input: the draft is kept as it is and said so; this run saves and deletes none."""
+    person = store.loaded_person()
+    again = f"{command_name()} resume --plain" + ("" if person == ME else f" --person {shlex.quote(person)}")
+    prompter.show(f"An unfinished questionnaire ({draft.describe()}) is saved in {store.path}. It is kept as it "
+                  "is: this run starts a new questionnaire and saves no draft. To continue the saved one, run:\n"
+                  f"{command_line(again)}")
+    store.keep()  # not continued here: another run may take it
 
-    def __init__(self, store: DraftStore):
-        self.directory, self.path = store.directory, store.path
 
-    def exists(self) -> bool:
-        return True
+def _patient_draft(session: Session, store: DraftStore, prompter: Prompter) -> None:
+    """Nurse mode, once the patient is known: hold their draft (``DraftInUse`` if it is open in another
+    triage) and, at a terminal, offer to continue it; piped input keeps it and says so."""
+    ref = person_ref(session.visit)
+    if store.holds(ref):  # this session's own draft is already this patient's
+        store.claim(ref)
+        return
+    store.claim(ref)
+    try:
+        draft = store.load()
+        _notices(store, prompter)
+        if draft is not None and not draft.matches(session.ruleset):
+            raise store.set_aside(f"it was made with rules version {draft.ruleset_version}, and the rules have changed "
+                                  "since, so its answers cannot be reused safely", damaged=False)
+        problem = draft.problem(session.ruleset) if draft is not None else None
+        if problem is not None:
+            raise store.set_aside(problem)
+    except DraftError as error:
+        prompter.show(f"{error}. Starting a new questionnaire.")
+        return
+    if draft is None:
+        return
+    if not getattr(prompter, "interactive", True):
+        _report_kept(prompter, store, draft)
+        return
+    options = (("resume", "Continue it where it was left off"),
+               ("new", "Start a new questionnaire (the unfinished one is deleted)"))
+    choice = prompter.ask(Ask("choice", f"This patient has an unfinished questionnaire, {draft.describe()}.", options=options,
+                              default="resume"))
+    if choice != "resume":
+        store.delete()
+        return
+    now = session.visit
+    session.restore(draft)  # the answers, notes and start time; who is answering and the nurse are as entered now
+    entered = {"nurse": now.nurse, "respondent": now.respondent, "patient_name": now.patient_name,
+               "date_of_birth": now.date_of_birth, "intro_done": True}
+    session.visit = session.visit.model_copy(update=entered)
+    count = len(session.flow.history)
+    prompter.show(f"Continuing the questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
 
-    def save(self, draft) -> None:
-        return None
 
-    def delete(self) -> None:
-        return None
+def _notices(store: DraftStore, prompter: Prompter) -> None:
+    for notice in store.notices:
+        prompter.show(notice)
+    store.notices.clear()
 
 
 def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft | None:
@@ -286,6 +383,11 @@ def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft
     A data folder that cannot be used always stops (``store.check_directory``)."""
     store.check_directory()
     try:
+        store.exists()  # opens the record if there is one: draft files of the file-based version are moved in
+        damaged = [notice for notice in store.notices if "damaged" in notice]
+        if resume and damaged and not store.exists():  # what `resume` was asked for is the damaged file
+            raise DraftError(damaged[0])
+        _notices(store, prompter)
         draft = store.load()
         problem = draft.problem(ruleset) if draft is not None and draft.matches(ruleset) else None
         if problem is not None:
@@ -298,21 +400,22 @@ def _load(store: DraftStore, prompter: Prompter, resume: bool, ruleset) -> Draft
         return None
 
 
-def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Draft) -> Session | None:
+def _continue(session: Session, prompter: Prompter, store: DraftStore, draft: Draft, newest: bool = True) -> Session | None:
+    """Continue ``draft`` (``newest``: the one ``resume`` picked, so the others are mentioned)."""
     if draft.matches(session.ruleset):
         session.restore(draft)
         count = len(session.flow.answers)
         prompter.show(f"Continuing your questionnaire ({count} answer{'' if count == 1 else 's'} so far).")
-        others = sum(path != store.path for path in store.available())
+        others = store.others() if newest else 0
         if others:
             prompter.show(f"({others} other unfinished questionnaire{'s are' if others > 1 else ' is'} saved: "
-                          "the newest is continued first.)")
+                          "the newest is continued first; `triage history` lists them, `resume --person NAME` continues one.)")
         return session
     if not getattr(prompter, "interactive", True):
-        raise UserError(f"{_mismatch(session.ruleset, draft)} The unfinished questionnaire was kept ({store.path}).")
+        raise UserError(f"{_mismatch(session.ruleset, draft)} The unfinished questionnaire was kept (in {store.path}).")
     prompter.show(_mismatch(session.ruleset, draft))
     if not prompter.ask(Ask("confirm", "Start a new questionnaire? (the unfinished one is deleted)", default=True)):
-        prompter.show(f"The unfinished questionnaire was kept ({store.path}).")
+        prompter.show(f"The unfinished questionnaire was kept (in {store.path}).")
         return None
     store.delete()
     session.visit = draft.visit.model_copy(update={"notes": {}})

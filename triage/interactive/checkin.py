@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..assessment.outcome import Assessment
     from ..record.store import RecordStore
     from .session import Prompter
+    from .store import DraftStore
 
 PAIN_ASK = Ask("number", "Pain now: on a scale from 0 to 10, how bad is your neck pain right now?", low=0, high=10,
                hint="0 = no pain   10 = worst pain you can imagine",
@@ -31,13 +32,20 @@ PAIN_ASK = Ask("number", "Pain now: on a scale from 0 to 10, how bad is your nec
 COURSE_MESSAGE = "Since your last check-in (or the questionnaire), is your neck pain better, the same or worse?"
 
 
-def record_visit(answers: AnswersFile, assessment: Assessment, started: datetime, ended: datetime) -> str:
-    """Keep a finished questionnaire in the record on this computer; its ID."""
+def record_visit(answers: AnswersFile, assessment: Assessment, started: datetime, ended: datetime,
+                 drafts: DraftStore | None = None) -> str:
+    """Keep a finished questionnaire in the record on this computer; its ID. With ``drafts``, the
+    questionnaire's draft is deleted in the same transaction."""
     from ..record.entries import record_assessment
     from ..record.store import RecordStore
 
-    with RecordStore(data_dir()) as store:
+    def write(store: RecordStore) -> str:
         return record_assessment(store, answers, assessment, started=started, ended=ended, source="questionnaire")
+
+    if drafts is not None:
+        return drafts.finish(write)
+    with RecordStore(data_dir()) as store:
+        return write(store)
 
 
 def visit_trend(record_id: str) -> list:
@@ -51,7 +59,9 @@ def visit_trend(record_id: str) -> list:
 
 def visit_patients() -> list[tuple[str | None, str | None, str]]:
     """(name, date of birth, label) of each patient in the record (not "me"), seen most recently first,
-    labelled 'Ann Example (born 1980-04-02), last seen 2026-03-02'; empty without a record."""
+    labelled 'Ann Example (born 1980-04-02), last seen 2026-03-02' (and ', unfinished questionnaire
+    saved 2026-03-09 10:40' when they have one); empty without a record."""
+    from ..record.drafts import drafts
     from ..record.people import ME
     from ..record.store import RecordStore
 
@@ -59,12 +69,14 @@ def visit_patients() -> list[tuple[str | None, str | None, str]]:
         if not store.exists():
             return []
         seen = store.people_seen()
+        unfinished = {row.person.id: row.saved_at for row in drafts(store)}
     patients = []
     for person, last in seen:
         if person.key == ME:
             continue
         born = f" (born {person.date_of_birth})" if person.date_of_birth else ""
-        patients.append((person.name, person.date_of_birth, f"{person.name or '(no name)'}{born}, last seen {last:%Y-%m-%d}"))
+        draft = f", unfinished questionnaire saved {unfinished[person.id]:%Y-%m-%d %H:%M}" if person.id in unfinished else ""
+        patients.append((person.name, person.date_of_birth, f"{person.name or '(no name)'}{born}, last seen {last:%Y-%m-%d}{draft}"))
     return patients
 
 

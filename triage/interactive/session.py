@@ -67,6 +67,7 @@ class Session:
         self.ended: datetime | None = None
         self.recorder: Callable[[AnswersFile, Assessment, datetime, datetime], str] | None = None  # ``checkin.record_visit``
         self.pain_trend: tuple = ()  # the person's recorded pain scores, for the saved summary (``recorder.trend``)
+        self.patient_chosen: Callable[[], None] | None = None  # nurse mode: the patient's own draft (``interactive``)
 
     @property
     def interactive(self) -> bool:
@@ -134,6 +135,8 @@ class Session:
                                  default=v.date_of_birth.isoformat() if v.date_of_birth else "", check=check_date_of_birth))
             v.date_of_birth = date.fromisoformat(born.strip()) if born else None
         v.intro_done = True
+        if self.patient_chosen is not None:
+            self.patient_chosen()
 
     def _pick_patient(self) -> bool:
         """The patients already in the record, or a new one; True when one was picked (name and date

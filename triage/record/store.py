@@ -65,6 +65,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX checkins_by_person ON checkins (person_id, at);
     """,
+    # 2: unfinished questionnaires, one per person (``drafts``); a damaged one is kept with why (``set_aside``)
+    """
+    CREATE TABLE drafts (
+        id INTEGER PRIMARY KEY,
+        person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE,
+        started_at TEXT,
+        saved_at TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        set_aside TEXT,
+        imported_from TEXT UNIQUE
+    );
+    CREATE UNIQUE INDEX drafts_one_per_person ON drafts (person_id) WHERE set_aside IS NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -304,10 +317,12 @@ class RecordStore:
         return Person(*row)
 
     def people_seen(self) -> list[tuple[Person, datetime]]:
-        """Everyone with a record and when they were last seen (their newest record), most recent first."""
+        """Everyone with a record or an unfinished questionnaire, and when they were last seen (their newest
+        record or draft), most recent first."""
         rows = self._read(
             "SELECT p.id, p.key, p.name, p.date_of_birth, max(r.at) FROM people p JOIN "
-            "(SELECT person_id, ended_at AS at FROM assessments UNION ALL SELECT person_id, at FROM checkins) r "
+            "(SELECT person_id, ended_at AS at FROM assessments UNION ALL SELECT person_id, at FROM checkins "
+            "UNION ALL SELECT person_id, saved_at FROM drafts WHERE set_aside IS NULL) r "
             "ON r.person_id = p.id GROUP BY p.id ORDER BY 5 DESC, p.id DESC")
         return [(Person(*row[:4]), from_utc_text(row[4])) for row in rows]
 
@@ -340,7 +355,7 @@ class RecordStore:
         return f"c{cursor.lastrowid}"
 
     def forget(self, person: Person) -> int:
-        """Delete the person and every record of theirs; how many records went. The file keeps no trace
+        """Delete the person and every record of theirs (and their unfinished questionnaires); how many records went. The file keeps no trace
         (``secure_delete`` overwrites the pages, the write-ahead log is emptied)."""
         with self.transaction() as db:
             count = sum(db.execute(f"SELECT count(*) FROM {table} WHERE person_id = ?", (person.id,)).fetchone()[0]
