@@ -141,7 +141,8 @@ def test_the_same_person_twice_in_patient_mode_is_refused_in_one_line(tmp_path):
     assert [key for key, _ in open_drafts(data_dir)] == ["me"]
 
 
-def test_kill_9_during_a_session_leaves_the_last_saved_draft_and_frees_the_person(tmp_path):
+def test_kill_9_during_a_session_keeps_every_answer_given_and_frees_the_person(tmp_path):
+    """Each answer is saved as it is given (one transaction), so kill -9 loses nothing typed."""
     data_dir = tmp_path / "data"
     first = _piped(data_dir, ["--plain", "--rules", str(MINI_RULES)], ["2"])  # chest: no; then the input ends
     assert first.returncode == 130, first.stderr
@@ -149,14 +150,15 @@ def test_kill_9_during_a_session_leaves_the_last_saved_draft_and_frees_the_perso
     child = _terminal(data_dir, ["--plain", "--rules", str(MINI_RULES), "resume"])
     child.expect_exact("Continuing your questionnaire (1 answer so far)")
     child.expect_exact("Type a number")
-    child.sendline("2")  # injury: no (not saved yet)
+    child.sendline("2")  # injury: no
     child.expect_exact("Type a number")
     assert _stop(child, signal.SIGKILL) == signal.SIGKILL
-    assert open_drafts(data_dir) == [saved], "the last saved draft, whole"
+    ((person, draft),) = open_drafts(data_dir)
+    assert person == saved[0] and json.loads(draft)["flow"]["answers"] == {"chest": "no", "injury": "no"}
     with closing(sqlite3.connect(data_dir / DB_FILE)) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     resumed = _piped(data_dir, ["--plain", "--rules", str(MINI_RULES), "resume"], [])
-    assert "Continuing your questionnaire (1 answer so far)" in resumed.stdout, "no one holds it any more"
+    assert "Continuing your questionnaire (2 answers so far)" in resumed.stdout, "no one holds it any more"
 
 
 # --- the schema --------------------------------------------------------------------------------------

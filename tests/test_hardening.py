@@ -291,6 +291,29 @@ def test_answers_that_cannot_be_saved_are_shown_not_lost(mini_ruleset, mini_asse
     assert "chest pain? No" in run.screen, "the answer given is on screen"
 
 
+def test_answers_that_cannot_be_saved_as_they_are_given_say_so_once_and_the_questions_go_on(mini_ruleset, mini_assessor, tmp_path):
+    import shutil
+
+    from test_interactive_support import INTERRUPT, Reply, planned, run_plain
+
+    data_dir = tmp_path / "data"
+    calm = {"chest": "no", "injury": "no", "cancer": "no", "night_pain": "no"}
+
+    def break_folder_after_injury(spec):
+        if spec.question_id == "cancer" and data_dir.is_dir():
+            shutil.rmtree(data_dir)  # the draft saved after "injury" is gone with it
+            data_dir.write_text("not a folder")
+        if spec.question_id == "age":
+            return INTERRUPT
+        return Reply(calm[spec.question_id]) if spec.question_id in calm else planned({}, calm)(spec)
+
+    run = run_plain(mini_ruleset, mini_assessor, break_folder_after_injury, data_dir)
+    screen = " ".join(run.screen.split())
+    assert screen.count("cannot be saved as you go") == 1, "said once, not after every answer"
+    assert [s.question_id for s in run.asked if s.question_id][:4] == ["chest", "injury", "cancer", "night_pain"], "the questions go on"
+    assert "Could not save" in screen and "Does pain wake you? No" in screen, "at the stop, every answer is on screen"
+
+
 # --- 3. the compiled copy of the rules cannot change behaviour unseen --------------------------------
 
 def _tampered_copy(tmp_path) -> Path:

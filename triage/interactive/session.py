@@ -192,6 +192,21 @@ class Session:
             if question is None:
                 return None
             self._ask_question(question)
+            self._autosave()
+
+    def _autosave(self) -> None:
+        """Keep the draft after every answer (one transaction), so a crash, a power cut or ``kill -9``
+        loses nothing typed. If it cannot be written, say so once and go on: stopping tries again, and
+        shows every answer on the screen if that fails too."""
+        try:
+            self.save_draft()
+        except TriageError as error:
+            if not self._autosave_failed:
+                self._autosave_failed = True
+                self.prompter.show(f"Your answers cannot be saved as you go ({error}); they are saved again when you "
+                                   "stop, or shown on the screen if that fails too.")
+
+    _autosave_failed = False
 
     def _ask_question(self, question: Question | QuestionGroup) -> None:
         if isinstance(question, QuestionGroup):

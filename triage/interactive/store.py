@@ -57,6 +57,15 @@ class DraftInUse(UserError):
     """The person's questionnaire is open in another running triage (one line, exit 2)."""
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``, or None when there is none."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def data_dir() -> Path:
     """Where the record and drafts live: ``$TRIAGE_DATA_DIR`` or the platform's per-user data directory."""
     override = os.environ.get("TRIAGE_DATA_DIR")
@@ -174,8 +183,21 @@ class DraftStore:
             self._check_record_file()
             self._record = RecordStore(self.directory)
             self._record.db  # noqa: B018 - open it now: a damaged or newer record stops here
+            self._opened = _identity(self.path)
             self._import_files()
+        else:
+            self._check_still_there()
         return self._record
+
+    _opened: tuple[int, int] | None = None
+
+    def _check_still_there(self) -> None:
+        """The record open since the start must still be the file in the folder: a record deleted or
+        replaced meanwhile would take writes that no later run could read."""
+        self.check_directory()
+        self._check_record_file()
+        if _identity(self.path) != self._opened:
+            raise DraftError(f"{self.path}: the record was moved, deleted or replaced while this questionnaire was open")
 
     def close(self) -> None:
         self.release()
