@@ -449,6 +449,10 @@ def walk_grouped(ruleset, assessor, truths: dict, benign=None) -> tuple[int, int
                 continue
             other = "not_sure" if code == "yes" else "yes"
             asked.append(f"{item.id}:{code}")  # which apply (or which are not sure)?
+            first = {m: v for m, v in values.items() if v == code}
+            if flow.emergency_with(first):  # an emergency already: nothing more is asked
+                flow.answer_group_items(item.id, code, first, rest_no=False)
+                continue
             if other in values.values() or code == "not_sure" and len(values) > list(values.values()).count(code):
                 asked.append(f"{item.id}:{other}")  # then, of the others: not sure (or apply)?
             flow.answer_group_items(item.id, code, {m: v for m, v in values.items() if v != "no"})
@@ -563,7 +567,7 @@ def main() -> int:
         print(f"  {person:18} {to_result} prompts to the result: target 15 {verdict(to_result <= 15)}; {total} in all")
     print(f"  asked (35-year-old man): {', '.join(grouped_counts(ruleset, 35, 'male')[2])}")
     print("\nPrompts up to the result per disposition over tests/cases (grouped path; an emergency stops at once;")
-    print("after an injury, the Canadian C-Spine combinations need the injury, when and how before the sign)")
+    print("after an injury, the combinations need the injury and the sign, some also when it happened)")
     for level, counts in sorted(per_disposition(ruleset).items()):
         target = f"  target 5 {verdict(max(counts) <= 5)}" if level.startswith("emergency") else ""
         print(f"  {level:26} {len(counts):3} cases: mean {statistics.mean(counts):.1f}, max {max(counts)}{target}")

@@ -173,3 +173,32 @@ def test_a_group_rejects_a_follow_up_or_a_question_that_is_not_yes_no(shipped_co
     questions.write_text(text.replace("very_unwell]", "very_unwell, light_or_vomiting]"), encoding="utf-8")
     with pytest.raises(RulesError, match="light_or_vomiting is a follow-up of member fever, stiff_chin"):
         load_ruleset(shipped_copy)
+
+
+def test_after_an_injury_the_questions_that_can_complete_an_emergency_come_next(ruleset, assessor):
+    """An injury begins the emergency combinations (nerve signs; severe pain within 2 days): the
+    questions that can complete one are asked before the sections in between."""
+    flow = Flow(ruleset, assessor)
+    flow.answer_group("emergency_signs_group", "no")
+    assert flow.next_question().id == "recent_injury"
+    flow.answer("recent_injury", "yes")
+    assert flow.next_question().id == "injury_signs_group"  # a limb that will not move
+    flow.answer_group("injury_signs_group", "no")
+    assert flow.next_question().id == "nerve_signs_group", "nerve signs before when and how"
+    flow.answer_group("nerve_signs_group", "no")
+    assert flow.next_question().id == "injury_when"
+    flow.answer("injury_when", "within_2_days")
+    assert flow.next_question().id == "pain_now", "how bad the pain is, before how it happened"
+    calm = Flow(ruleset, assessor)
+    calm.answer_group("emergency_signs_group", "no")
+    calm.answer("recent_injury", "no")
+    assert calm.next_question().id == "nerve_signs_group", "without an injury the order is as before"
+
+
+def test_a_tick_that_makes_an_emergency_stops_the_group_at_once(shipped_copy, ruleset, data_dir):
+    plan = {"emergency_signs_group": [Reply("no")], "recent_injury": [Reply("not_sure")], "injury_signs_group": [Reply("no")],
+            "nerve_signs_group": [Reply("not_sure"), Reply(["arm_numbness"])]}
+    run = start_plain(shipped_copy, planned(plan), data_dir)
+    asked = [s for s in run.asked if s.question_id == "nerve_signs_group"]
+    assert [s.kind for s in asked] == ["choice", "multi"], "no 'do any of the others apply?' after the emergency"
+    assert "EMERGENCY" in run.screen

@@ -190,6 +190,9 @@ def screens(flow: Flow, item, truths: dict[str, Any], nurse: bool = False) -> li
     rest = [q for q in members if q.id not in values]
     unsure_left = any(as_ticked(truths.get(q.id, NO)) == "not_sure" for q in rest)
     shown.append((first, list(values) + ([UNSURE_ABOUT_OTHERS] if code == "yes" and unsure_left else [])))
+    if values and flow.emergency_with(values):  # an emergency already: the session asks nothing more
+        flow.answer_group_items(item.id, code, values, rest_no=False)
+        return shown
     if rest and (code == "not_sure" or unsure_left):
         more = {q.id: other for q in rest if as_ticked(truths.get(q.id, NO)) == other}
         shown.append((which_ask(item, rest, nurse, short, other, first=False), list(more) or [NONE_OF_THEM]))

@@ -22,15 +22,16 @@ never asked before the questions its ``ask_when`` reads.
 from __future__ import annotations
 
 import heapq
+from functools import cached_property
 from collections.abc import Mapping
 from typing import Any
 
 from ..assessment.answers import applicable
 from ..assessment.assess import Assessor
 from ..assessment.outcome import Assessment
-from ..ruleset.conditions import iter_tests
+from ..ruleset.conditions import Test, evaluate, iter_tests
 from ..ruleset.load import Ruleset
-from ..ruleset.model import NO, NOT_SURE, YES, Level, Question, QuestionGroup
+from ..ruleset.model import NO, NOT_SURE, YES, Finding, Level, Question, QuestionGroup, QuestionType
 
 NOT_TESTED = -1
 
@@ -55,6 +56,16 @@ def asking_order(ruleset: Ruleset) -> tuple[Question, ...]:
                 if not deps:
                     heapq.heappush(ready, key[other])
     return tuple(order)
+
+
+def _candidate_answers(question: Question, tests: list[Test]) -> list[Any]:
+    """Answers worth trying for ``question`` against a finding's ``tests``: each choice (ticked alone,
+    on a tick-box list), and for numbers each bound a test names, one either side and the limits."""
+    if question.codes:
+        return [[code] for code in question.codes] if question.type is QuestionType.multi else list(question.codes)
+    numbers = {v for t in tests if t.q == question.id and isinstance(t.operand, int) for v in (t.operand - 1, t.operand, t.operand + 1)}
+    low, high = question.bounds or (0, 0)
+    return sorted(v for v in numbers | {low, high} if low <= v <= high)
 
 
 def warning_signs_first(order: tuple[Question, ...], essential: frozenset[str]) -> tuple[Question, ...]:
@@ -135,13 +146,35 @@ class Flow:
         """The question (or group) to ask now, or None when every question that applies has been answered."""
         if self.pending:
             return self.ruleset.group_by_id.get(self.pending) or self.ruleset.question_by_id[self.pending]
-        for question in self.order:
+        for question in (*self._completing_an_emergency(), *self.order):
             if self._due(question):
                 group = self.ruleset.group_of.get(question.id)
                 if self.grouped and group is not None and group.id not in self.groups and len(self.due_members(group)) >= 2:
                     return group
                 return question
         return None
+
+    def _completing_an_emergency(self) -> list[Question]:
+        """Questions that apply and could, with one answer, complete an emergency finding the answers
+        so far have begun (an injury in the last 2 days: how bad is the pain now?), in asking order.
+        They are asked next: an emergency is found at once, not after the sections in between. A
+        finding none of whose tests is met yet (a single warning sign) changes no order."""
+        answers = self.answers
+        found: set[str] = set()
+        for finding, tests in self._emergency_findings:
+            if not any(t.q in answers and evaluate(t, answers) for t in tests):
+                continue
+            for test in tests:
+                question = self.ruleset.question_by_id[test.q]
+                if question.id in answers or question.id in found or not self._due(question):
+                    continue
+                if any(evaluate(finding.when, {**answers, question.id: v}) for v in _candidate_answers(question, tests)):
+                    found.add(question.id)
+        return [q for q in self.order if q.id in found]
+
+    @cached_property
+    def _emergency_findings(self) -> list[tuple[Finding, list[Test]]]:
+        return [(f, list(iter_tests(f.when))) for f in self.ruleset.findings if f.level is Level.emergency]
 
     def due_members(self, group: QuestionGroup) -> list[Question]:
         """The group's members that apply now and are not answered yet, in asking order."""
@@ -204,11 +237,12 @@ class Flow:
         members = [q.id for q in self.due_members(self.ruleset.group_by_id[group_id])]
         self._record_group(group_id, code, dict.fromkeys(members, NO))
 
-    def answer_group_items(self, group_id: str, code: str, values: Mapping[str, str]) -> None:
+    def answer_group_items(self, group_id: str, code: str, values: Mapping[str, str], rest_no: bool = True) -> None:
         """The group answered "yes" or "not sure", then which: ``values`` gives the members the person
         ticked ("yes" or "not_sure"); every other member that applies now is "no", as they said by
         not ticking it from the list. A ticked member that is not a yes/no question (a headache: how
-        bad?) is left to be asked on its own; "not sure" is never read as "no"."""
+        bad?) is left to be asked on its own; "not sure" is never read as "no". ``rest_no=False``: the
+        ticked answers already make an emergency, so the others were not asked and stay unanswered."""
         if code not in ("yes", "not_sure"):
             raise ValueError(f"{group_id}: {code!r} is not a group answer that says which")
         members = self.due_members(self.ruleset.group_by_id[group_id])
@@ -220,6 +254,8 @@ class Flow:
             raise ValueError(f"{group_id}: {wrong!r} is not one of its questions that apply now, ticked yes or not sure")
         given: dict[str, str] = {}
         for question in members:
+            if question.id not in values and not rest_no:
+                continue
             value = values.get(question.id, NO)
             if value in question.codes:
                 given[question.id] = value
@@ -228,6 +264,11 @@ class Flow:
             else:
                 raise ValueError(f"{group_id}: {question.id} has no 'no' answer")  # the loader prevents it
         self._record_group(group_id, code, given)
+
+    def emergency_with(self, more: Mapping[str, Any]) -> bool:
+        """Whether the answers so far with ``more`` reach an emergency (the real engine)."""
+        trial = {**self.answers, **{k: v for k, v in more.items() if v in self.ruleset.question_by_id[k].codes}}
+        return self.assessor.assess_answers(trial).disposition is Level.emergency
 
     def return_to_group(self, group_id: str, code: str) -> None:
         """Ask the group again (back from "which ones?"), offering the answer just given."""

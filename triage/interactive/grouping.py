@@ -27,6 +27,7 @@ class GroupAnswer:
     code: str  # "yes", "no" or "not_sure": the group screen's answer
     ticked: dict[str, str] | None  # member id -> "yes" or "not_sure" (empty after "no"); every other member is
     # "no". None: the person went back from a tick-box, to the group's screen (``code`` is then offered again)
+    complete: bool = True  # False: the first tick-box already makes an emergency, the others were not asked
 
     def answers(self, members: list[Question]) -> dict[str, str]:
         """The members' answers: as ticked, or "no"; a ticked member without that answer is left out."""
@@ -39,9 +40,11 @@ class GroupAnswer:
 
 
 def ask_group(ask: Callable[[Ask], Any], show: Callable[[str], None], group: QuestionGroup, members: list[Question],
-              nurse: bool, short: Mapping[str, str], default: Any = None, back: bool = False) -> Any:
+              nurse: bool, short: Mapping[str, str], default: Any = None, back: bool = False,
+              emergency: Callable[[dict[str, str]], bool] | None = None) -> Any:
     """Ask one group; ``BACK`` when the person goes back from the group's screen, a ``GroupAnswer``
-    without ``ticked`` when they go back from a tick-box to the group's screen."""
+    without ``ticked`` when they go back from a tick-box to the group's screen. ``emergency(ticked)``
+    says whether the first tick-box's answers already make an emergency: then nothing more is asked."""
     show(group_list(members, nurse))
     code = ask(group_ask(group, nurse, default, back=back))
     if code is BACK:
@@ -53,6 +56,8 @@ def ask_group(ask: Callable[[Ask], Any], show: Callable[[str], None], group: Que
     if picked is BACK:
         return GroupAnswer(code, None)
     ticked = {m: code for m in picked if m not in (UNSURE_ABOUT_OTHERS, NONE_OF_THEM)}
+    if emergency is not None and ticked and emergency(ticked):
+        return GroupAnswer(code, ticked, complete=False)  # what to do now comes first; the rest cannot lower it
     rest = [q for q in members if q.id not in ticked]
     if rest and (code == NOT_SURE or UNSURE_ABOUT_OTHERS in picked):
         picked = ask(which_ask(group, rest, nurse, short, other, first=False))

@@ -238,7 +238,8 @@ class Session:
         self._heading(group)
         default = self.flow.default_for(group)
         answer = ask_group(self._ask, self.prompter.show, group, self.flow.due_members(group), self.nurse,
-                           self._short_labels(), default=default, back=bool(self.flow.history))
+                           self._short_labels(), default=default, back=bool(self.flow.history),
+                           emergency=self.flow.emergency_with)
         if answer is BACK:
             self.flow.back()
         elif answer.ticked is None:
@@ -246,7 +247,7 @@ class Session:
         elif answer.code == NO:
             self.flow.answer_group(group.id, NO)
         else:
-            self.flow.answer_group_items(group.id, answer.code, answer.ticked)
+            self.flow.answer_group_items(group.id, answer.code, answer.ticked, rest_no=answer.complete)
 
     def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
