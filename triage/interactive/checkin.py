@@ -166,6 +166,7 @@ def _ask_warning(ruleset, prompter, question, answers: dict[str, Any], asked: se
         asked.add(question.id)
         return {question.id: prompter.ask(question_ask(question, nurse=False, default=None, back=False))}
     short = load_summary_content(ruleset).short_labels
+    prompter.show("")  # each group's list stands apart from the answer above it
     while (answer := ask_group(prompter.ask, prompter.show, group, members, False, short)).ticked is None:
         pass  # back from a tick-box: the group's screen again (there is no going back past it here)
     asked.update(q.id for q in members)
