@@ -169,27 +169,28 @@ def test_a_group_rejects_a_follow_up_or_a_question_that_is_not_yes_no(shipped_co
 
 
 def test_after_an_injury_the_questions_that_can_complete_an_emergency_come_next(ruleset, assessor):
-    """An injury begins the emergency combinations (nerve signs; severe pain within 2 days): the
-    questions that can complete one are asked before the sections in between."""
+    """An injury begins the emergency combinations (a limb that will not move or nerve signs; severe
+    pain within 2 days): the questions that can complete one are asked before the sections between."""
     flow = Flow(ruleset, assessor)
     flow.answer_group("emergency_signs_group", "no")
     assert flow.next_question().id == "recent_injury"
     flow.answer("recent_injury", "yes")
-    assert flow.next_question().id == "injury_signs_group"  # a limb that will not move
-    flow.answer_group("injury_signs_group", "no")
-    assert flow.next_question().id == "nerve_signs_group", "nerve signs before when and how"
+    nerve = flow.next_question()
+    assert nerve.id == "nerve_signs_group", "nerve signs, and a limb that will not move, right after the injury"
+    assert "cannot_move_limb" in [q.id for q in flow.due_members(nerve)]
     flow.answer_group("nerve_signs_group", "no")
     assert flow.next_question().id == "injury_when"
     flow.answer("injury_when", "within_2_days")
-    assert flow.next_question().id == "pain_now", "how bad the pain is, before how it happened"
+    assert flow.next_question().id == "pain_now", "how bad the pain is, before the rest of the injury questions"
     calm = Flow(ruleset, assessor)
     calm.answer_group("emergency_signs_group", "no")
     calm.answer("recent_injury", "no")
-    assert calm.next_question().id == "nerve_signs_group", "without an injury the order is as before"
+    assert calm.next_question().id == "nerve_signs_group"
+    assert "cannot_move_limb" not in [q.id for q in calm.due_members(calm.next_question())], "only after an injury"
 
 
 def test_a_tick_that_makes_an_emergency_stops_the_group_at_once(shipped_copy, ruleset, data_dir):
-    plan = {"emergency_signs_group": [Reply("no")], "recent_injury": [Reply("not_sure")], "injury_signs_group": [Reply("no")],
+    plan = {"emergency_signs_group": [Reply("no")], "recent_injury": [Reply("not_sure")],
             "nerve_signs_group": [Reply("not_sure"), Reply(["arm_numbness"])]}
     run = start_plain(shipped_copy, planned(plan), data_dir)
     asked = [s for s in run.asked if s.question_id == "nerve_signs_group"]
