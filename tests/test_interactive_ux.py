@@ -446,3 +446,17 @@ def test_nurse_mode_headings_and_the_summary_name_the_patient_not_you(ruleset, a
     assert "-- About you --" not in out and "-- Your pain --" not in out
     _, patient = piped(ruleset, assessor, lines_for(ruleset, assessor, {}), tmp_path / "p")
     assert "-- About you --" in patient and "-- Your pain --" in patient, "the person's own headings speak to them"
+
+
+def test_the_emergency_screen_gives_only_the_emergency_advice_and_names_the_rest(ruleset, assessor):
+    """A less urgent finding's own advice ("checked within 24 hours") would blur "call now": it is named only."""
+    from triage.interactive.screens import emergency_text
+
+    assessment = assessor.assess_answers({"recent_injury": "yes", "injury_when": "within_2_days", "pain_now": 8})
+    assert assessment.disposition is Level.emergency
+    lower = [f for f in assessment.findings if f.level is not Level.emergency]
+    assert lower, "this case has less urgent findings too"
+    screen = flat(emergency_text(assessment, nurse=False))
+    assert "Also noted (the emergency comes first):" in screen
+    assert all(flat(f.title) in screen and flat(f.message) not in screen for f in lower)
+    assert all(flat(f.message) in screen for f in assessment.findings if f.level is Level.emergency)

@@ -83,7 +83,11 @@ def emergency_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None
     """What to do now, shown the moment the answers reach the emergency level."""
     action, if_worse = a.level.for_reader(nurse)
     lines = [banner(f"EMERGENCY: {a.level.label.upper()}"), action, "", "Because of:"]
-    lines += _finding_lines(a.findings, nurse)
+    now = [f for f in a.findings if f.level is a.disposition]
+    lines += _finding_lines(now, nurse)
+    also = [f for f in a.findings if f.level is not a.disposition]
+    if also:  # their own advice (a check within 24 hours) would only blur what to do now
+        lines += ["", "Also noted (the emergency comes first):", *(f"- {f.title}" for f in also)]
     stopped = ("The questions stop here: the remaining ones cannot change this disposition." if nurse else
                "The questionnaire has stopped here: the remaining questions cannot change this advice.")
     lines += ["", stopped, "", f"If things get worse: {if_worse}", "", disclaimer(a, nurse)]
