@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -460,3 +461,16 @@ def test_the_emergency_screen_gives_only_the_emergency_advice_and_names_the_rest
     assert "Also noted (the emergency comes first):" in screen
     assert all(flat(f.title) in screen and flat(f.message) not in screen for f in lower)
     assert all(flat(f.message) in screen for f in assessment.findings if f.level is Level.emergency)
+
+
+def test_urgent_reached_by_two_findings_together_still_gives_both_reasons(ruleset, assessor):
+    """Two findings at 'within 24 hours' together raise it to urgent: both are the reason, with their advice."""
+    import yaml
+
+    from triage.interactive.screens import urgent_text
+
+    case = yaml.safe_load((Path(__file__).parent / "cases" / "urgent_steroid_tablets_and_past_bowel_cancer.yaml").read_text())
+    assessment = assessor.assess_answers(case["answers"])
+    assert assessment.disposition is Level.urgent and assessment.raised_by_combination
+    screen = flat(urgent_text(assessment))
+    assert all(flat(f.message) in screen for f in assessment.findings) and "Also noted" not in screen

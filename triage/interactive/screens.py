@@ -83,11 +83,7 @@ def emergency_text(a: Assessment, nurse: bool, wording: Mapping[str, str] | None
     """What to do now, shown the moment the answers reach the emergency level."""
     action, if_worse = a.level.for_reader(nurse)
     lines = [banner(f"EMERGENCY: {a.level.label.upper()}"), action, "", "Because of:"]
-    now = [f for f in a.findings if f.level is a.disposition]
-    lines += _finding_lines(now, nurse)
-    also = [f for f in a.findings if f.level is not a.disposition]
-    if also:  # their own advice (a check within 24 hours) would only blur what to do now
-        lines += ["", "Also noted (the emergency comes first):", *(f"- {f.title}" for f in also)]
+    lines += _most_urgent_lines(a, nurse, "the emergency comes first")
     stopped = ("The questions stop here: the remaining ones cannot change this disposition." if nurse else
                "The questionnaire has stopped here: the remaining questions cannot change this advice.")
     lines += ["", stopped, "", f"If things get worse: {if_worse}", "", disclaimer(a, nurse)]
@@ -100,7 +96,18 @@ def urgent_text(a: Assessment, nurse: bool = False) -> str:
     """Said at once when the answers reach the urgent level."""
     action, _ = a.level.for_reader(nurse)
     lines = [banner(f"{a.level.label.upper()} ({a.level.timeframe})"), action, "", "Because of:"]
-    return "\n".join(lines + _finding_lines(a.findings, nurse))
+    return "\n".join(lines + _most_urgent_lines(a, nurse, "getting care now comes first"))
+
+
+def _most_urgent_lines(a: Assessment, nurse: bool, first: str) -> list[str]:
+    """The most urgent findings with their advice (those at the disposition's level, or the ones that
+    raised it together); the others by name only: their own advice (a check within 24 hours) would
+    only blur what to do now."""
+    highest = max((f.level.rank for f in a.findings), default=None)  # below the disposition when two raised it
+    top = [f for f in a.findings if f.level.rank == highest]
+    lines = _finding_lines(top, nurse)
+    also = [f for f in a.findings if f.level.rank != highest]
+    return lines + (["", f"Also noted ({first}):", *(f"- {f.title}" for f in also)] if also else [])
 
 
 def preview_text(a: Assessment, nurse: bool, everyday: int, topics: str) -> str:
