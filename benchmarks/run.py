@@ -201,9 +201,8 @@ def first_answer(sandbox: Sandbox, ruleset, repeats: int) -> list[float]:
     moment it appears: the rules loaded and validated (while the first question was up), the first
     assessment (which builds the engine) and the next prompt. No person answers that fast, so this
     is the longest anyone could wait after their first answer."""
-    from triage.interactive.flow import Flow
-
     from triage.interactive.asks import GROUP_OPTIONS
+    from triage.interactive.flow import Flow
     from triage.ruleset.model import QuestionGroup
 
     flow = Flow(ruleset, Assessor(ruleset))
@@ -454,23 +453,11 @@ def walk_grouped(ruleset, assessor, truths: dict, benign=None) -> tuple[int, int
         item = flow.next_question()
         if item is None:
             break
-        asked.append(item.id)
         if isinstance(item, QuestionGroup):
-            values = {q.id: _as_yes_no(q, truths.get(q.id, "no")) for q in flow.due_members(item)}
-            code = "yes" if "yes" in values.values() else "not_sure" if "not_sure" in values.values() else "no"
-            if code == "no":
-                flow.answer_group(item.id, code)
-                continue
-            other = "not_sure" if code == "yes" else "yes"
-            asked.append(f"{item.id}:{code}")  # which apply (or which are not sure)?
-            first = {m: v for m, v in values.items() if v == code}
-            if flow.emergency_with(first):  # an emergency already: nothing more is asked
-                flow.answer_group_items(item.id, code, first, rest_no=False)
-                continue
-            if other in values.values() or code == "not_sure" and len(values) > list(values.values()).count(code):
-                asked.append(f"{item.id}:{other}")  # then, of the others: not sure (or apply)?
-            flow.answer_group_items(item.id, code, {m: v for m, v in values.items() if v != "no"})
-        elif item.id in truths:
+            _group_as(flow, item, truths, asked)  # each of its screens counts
+            continue
+        asked.append(item.id)
+        if item.id in truths:
             flow.answer(item.id, truths[item.id])
         elif benign is not None:
             flow.answer(item.id, benign(item) if item.required else None)
@@ -482,9 +469,32 @@ def walk_grouped(ruleset, assessor, truths: dict, benign=None) -> tuple[int, int
     return (len(asked) if to_result is None else to_result), len(asked), disposition, asked
 
 
-def _as_yes_no(question, value: str) -> str:
-    """A member's true answer as the person ticks it: a headache "mild" or "severe" is a yes."""
-    return value if value in ("yes", "no", "not_sure") else "yes"
+def _group_as(flow, group, truths: dict, asked: list[str]) -> None:
+    """Answer a group through the session's own screens (``grouping.ask_group``) as a person whose
+    true answers are ``truths`` would: "no" if every listed member is no, "yes" if one is yes (a
+    headache "mild" or "severe" is a yes), else "not sure"; then the members ticked as they are."""
+    from triage.interactive.asks import NONE_OF_THEM, UNSURE_ABOUT_OTHERS
+    from triage.interactive.grouping import ask_group
+    from triage.report.content import load_summary_content
+
+    members = flow.due_members(group)
+    ticks = {q.id: truths.get(q.id, "no") if truths.get(q.id, "no") in ("yes", "no", "not_sure") else "yes" for q in members}
+
+    def reply(spec):
+        asked.append(group.id if spec.kind == "choice" else f"{group.id}:which")
+        if spec.kind == "choice":
+            return "yes" if "yes" in ticks.values() else "not_sure" if "not_sure" in ticks.values() else "no"
+        listed = [code for code, _ in spec.options if code in ticks]
+        ticking = "not_sure" if "not sure" in spec.message or "ruled out" in spec.message else "yes"
+        picked = [m for m in listed if ticks[m] == ticking]
+        codes = {code for code, _ in spec.options}
+        if UNSURE_ABOUT_OTHERS in codes and any(ticks[m] == "not_sure" for m in listed if m not in picked):
+            picked.append(UNSURE_ABOUT_OTHERS)
+        return picked or [NONE_OF_THEM]
+
+    answer = ask_group(reply, lambda text: None, group, members, False, load_summary_content(flow.ruleset).short_labels,
+                       emergency=flow.emergency_with)
+    flow.take_group_answer(group.id, answer)
 
 
 def grouped_counts(ruleset, age: int, sex: str) -> tuple[int, int, list[str]]:

@@ -125,7 +125,7 @@ def group_value(members, truths: dict[str, Any]) -> str:
 def group_reply(spec: Ask, members, truths: dict[str, Any]) -> Any:
     """A person's reply to a group's screen, or to its "which ones?" tick-boxes that follow."""
     if spec.kind != "multi":
-        return group_value(members, truths)
+        return group_value(members, {m: as_ticked(v) for m, v in truths.items()})
     from triage.interactive.asks import NONE_OF_THEM, UNSURE_ABOUT_OTHERS
 
     listed = [value for value, _ in spec.options if value in members]
@@ -144,13 +144,6 @@ def as_ticked(value: Any) -> str:
     return value if value in ("yes", NO, "not_sure") else "yes"
 
 
-def value_for(flow: Flow, item, answers: dict[str, Any]) -> Any:
-    """The answer to ``item`` (a question or a group) of a person whose true answers are ``answers``."""
-    if isinstance(item, QuestionGroup):
-        return group_value([q.id for q in flow.due_members(item)], answers)
-    return answers.get(item.id)
-
-
 def spec_for(flow: Flow, item, nurse: bool = False) -> Ask:
     from triage.interactive.asks import group_ask, question_ask
 
@@ -159,18 +152,11 @@ def spec_for(flow: Flow, item, nurse: bool = False) -> Ask:
     return question_ask(item, nurse=nurse, default=None, back=bool(flow.history))
 
 
-def answer_item(flow: Flow, item, value: Any) -> None:
-    """Answer a question, or a group as a person whose answers are ``value`` (a dict) would."""
-    if isinstance(item, QuestionGroup):
-        screens(flow, item, value)
-    else:
-        flow.answer(item.id, value)
-
-
 def screens(flow: Flow, item, truths: dict[str, Any], nurse: bool = False) -> list[tuple[Ask, Any]]:
     """The prompts the session shows for ``item`` and the replies of a person whose true answers
-    are ``truths`` (a group: its screen, then its "which?" tick-boxes); the flow is answered too."""
-    from triage.interactive.asks import NONE_OF_THEM, UNSURE_ABOUT_OTHERS, which_ask
+    are ``truths`` (a group: its screen, then its "which?" tick-boxes, through the session's own
+    ``grouping.ask_group``); the flow is answered as the session answers it."""
+    from triage.interactive.grouping import ask_group
     from triage.report.content import load_summary_content
 
     if not isinstance(item, QuestionGroup):
@@ -178,26 +164,15 @@ def screens(flow: Flow, item, truths: dict[str, Any], nurse: bool = False) -> li
         flow.answer(item.id, truths.get(item.id))
         return [(spec, truths.get(item.id))]
     members = flow.due_members(item)
-    code = group_value([q.id for q in members], {q.id: as_ticked(truths.get(q.id, NO)) for q in members})
-    shown = [(spec_for(flow, item, nurse), code)]
-    if code == NO:
-        flow.answer_group(item.id, NO)
-        return shown
-    short = load_summary_content(flow.ruleset).short_labels
-    first = which_ask(item, members, nurse, short, code, first=True)
-    values = {q.id: code for q in members if as_ticked(truths.get(q.id, NO)) == code}
-    other = "not_sure" if code == "yes" else "yes"
-    rest = [q for q in members if q.id not in values]
-    unsure_left = any(as_ticked(truths.get(q.id, NO)) == "not_sure" for q in rest)
-    shown.append((first, list(values) + ([UNSURE_ABOUT_OTHERS] if code == "yes" and unsure_left else [])))
-    if values and flow.emergency_with(values):  # an emergency already: the session asks nothing more
-        flow.answer_group_items(item.id, code, values, rest_no=False)
-        return shown
-    if rest and (code == "not_sure" or unsure_left):
-        more = {q.id: other for q in rest if as_ticked(truths.get(q.id, NO)) == other}
-        shown.append((which_ask(item, rest, nurse, short, other, first=False), list(more) or [NONE_OF_THEM]))
-        values |= more
-    flow.answer_group_items(item.id, code, values)
+    shown: list[tuple[Ask, Any]] = []
+
+    def reply(spec: Ask) -> Any:
+        shown.append((spec, group_reply(spec, [q.id for q in members], truths)))
+        return shown[-1][1]
+
+    answer = ask_group(reply, lambda text: None, item, members, nurse, load_summary_content(flow.ruleset).short_labels,
+                       back=bool(flow.history), emergency=flow.emergency_with)
+    flow.take_group_answer(item.id, answer)
     return shown
 
 

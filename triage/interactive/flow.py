@@ -22,9 +22,9 @@ never asked before the questions its ``ask_when`` reads.
 from __future__ import annotations
 
 import heapq
-from functools import cached_property
 from collections.abc import Mapping
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from ..assessment.answers import applicable
 from ..assessment.assess import Assessor
@@ -32,6 +32,9 @@ from ..assessment.outcome import Assessment
 from ..ruleset.conditions import Test, evaluate, iter_tests
 from ..ruleset.load import Ruleset
 from ..ruleset.model import NO, NOT_SURE, YES, Finding, Level, Question, QuestionGroup, QuestionType
+
+if TYPE_CHECKING:
+    from .grouping import GroupAnswer
 
 NOT_TESTED = -1
 
@@ -269,6 +272,15 @@ class Flow:
         """Whether the answers so far with ``more`` reach an emergency (the real engine)."""
         trial = {**self.answers, **{k: v for k, v in more.items() if v in self.ruleset.question_by_id[k].codes}}
         return self.assessor.assess_answers(trial).disposition is Level.emergency
+
+    def take_group_answer(self, group_id: str, answer: GroupAnswer) -> None:
+        """What the group's screens (``grouping.ask_group``) gave, short of going back from the first."""
+        if answer.ticked is None:
+            self.return_to_group(group_id, answer.code)
+        elif answer.code == NO:
+            self.answer_group(group_id, NO)
+        else:
+            self.answer_group_items(group_id, answer.code, answer.ticked, rest_no=answer.complete)
 
     def return_to_group(self, group_id: str, code: str) -> None:
         """Ask the group again (back from "which ones?"), offering the answer just given."""

@@ -32,7 +32,7 @@ from ..assessment.assess import Assessor, lowest_override
 from ..assessment.outcome import Assessment
 from ..errors import OutputError, TriageError
 from ..ruleset.load import Ruleset
-from ..ruleset.model import LEVEL_ORDER, NO, Level, Question, QuestionGroup
+from ..ruleset.model import LEVEL_ORDER, Level, Question, QuestionGroup
 from .asks import BACK, NOTE, Ask, answer_text, check_date_of_birth, check_name, check_optional_name, check_reason, check_text, question_ask
 from .draft import Draft
 from .flow import Flow
@@ -242,12 +242,8 @@ class Session:
                            emergency=self.flow.emergency_with)
         if answer is BACK:
             self.flow.back()
-        elif answer.ticked is None:
-            self.flow.return_to_group(group.id, answer.code)
-        elif answer.code == NO:
-            self.flow.answer_group(group.id, NO)
         else:
-            self.flow.answer_group_items(group.id, answer.code, answer.ticked, rest_no=answer.complete)
+            self.flow.take_group_answer(group.id, answer)
 
     def _heading(self, question: Question | QuestionGroup) -> None:
         if question.section != self._section:
